@@ -1,0 +1,45 @@
+"""One error hierarchy, so the CLI can turn any user mistake into a one-line message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PipelineError(Exception):
+    """A problem the user can fix: bad input, missing file, missing tool."""
+
+    def __init__(self, message: str, file: Path | str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = Path(file) if file is not None else None
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.file})" if self.file else self.message
+
+
+class StudyError(PipelineError):
+    """The study folder or its study.toml is missing or invalid."""
+
+
+class GuideError(PipelineError):
+    """The interview guide file is invalid."""
+
+
+class AudioError(PipelineError):
+    """A recording cannot be found or decoded."""
+
+
+class ModelError(PipelineError):
+    """A transcription model or engine cannot be loaded."""
+
+
+class TranscriptError(PipelineError):
+    """A stored transcript or aligned file is unreadable."""
+
+
+class ExportError(PipelineError):
+    """An export cannot be written."""
+
+
+class EditedFileError(PipelineError):
+    """An output file was changed by hand since we wrote it; we refuse to overwrite it."""

@@ -1,0 +1,245 @@
+"""Typed records shared by every stage; each stage takes some of these and returns others."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Category:
+    """One row of the thesis' analysis-categories matrix (Table 1)."""
+
+    id: str
+    name: str
+    conceptualization: str = ""
+    subcategories: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A guide question with its text per language (e.g. {"en": ..., "es": ...})."""
+
+    id: str
+    text: dict[str, str]
+    categories: tuple[str, ...]
+    follow_ups: tuple[str, ...] = ()
+
+    def text_in(self, language: str) -> str:
+        """The text in `language`, else the first text given (the guide's own language)."""
+        return self.text.get(language) or next(iter(self.text.values()))
+
+
+@dataclass(frozen=True)
+class Interviewee:
+    """A person interviewed, the questions they were asked, and their recording files."""
+
+    id: str
+    name: str
+    role: str
+    question_ids: tuple[str, ...]
+    recordings: tuple[str, ...]
+    honorific: str | None = None
+    organisation: str = ""
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Guide:
+    """The interview guide: categories, questions and who was asked what."""
+
+    title: str
+    language: str
+    categories: tuple[Category, ...]
+    questions: tuple[Question, ...]
+    interviewees: tuple[Interviewee, ...]
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.questions if q.id == question_id)
+
+    def category(self, category_id: str) -> Category:
+        return next(c for c in self.categories if c.id == category_id)
+
+    def interviewee(self, interviewee_id: str) -> Interviewee:
+        return next(i for i in self.interviewees if i.id == interviewee_id)
+
+    def categories_of(self, interviewee: Interviewee) -> tuple[Category, ...]:
+        """Categories touched by an interviewee's questions, in guide order."""
+        used = {c for q in interviewee.question_ids for c in self.question(q).categories}
+        return tuple(c for c in self.categories if c.id in used)
+
+
+@dataclass(frozen=True)
+class TranscriptionSettings:
+    """Engine, model and decoding parameters; part of the transcript cache key."""
+
+    engine: str = "faster-whisper"
+    model: str = "base"
+    compute_type: str = "int8"
+    beam_size: int = 5
+    threads: int = 0
+    language: str | None = None
+
+    def cache_key(self) -> dict[str, Any]:
+        """Only what changes the output: threads do not."""
+        key = asdict(self)
+        del key["threads"]
+        return key
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study folder: settings from study.toml plus the fixed folder layout."""
+
+    root: Path
+    title: str
+    language: str = "en"
+    honorific: str = "Magister"
+    transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
+
+    @property
+    def guide_path(self) -> Path:
+        return self.root / "guides" / "guide.yaml"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.root / "audio"
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.root / "transcripts"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A decoded stretch of speech with its words and Whisper's own quality numbers."""
+
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 0.0
+
+
+@dataclass(frozen=True)
+class AudioSource:
+    """One input file as it was when transcribed, so a result can be traced to it."""
+
+    name: str
+    size: int
+    sha256: str
+    duration: float
+
+
+@dataclass(frozen=True)
+class Provenance:
+    sources: tuple[AudioSource, ...]
+    engine: str
+    model: str
+    model_sha256: str
+    settings: dict[str, Any]
+    versions: dict[str, str]
+    started: str
+    finished: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The machine transcript of one interviewee's recordings (concatenated in order)."""
+
+    interviewee_id: str
+    language: str
+    duration: float
+    segments: tuple[Segment, ...]
+    provenance: Provenance
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments).strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        prov = data["provenance"]
+        return cls(
+            interviewee_id=data["interviewee_id"],
+            language=data["language"],
+            duration=data["duration"],
+            segments=tuple(
+                Segment(**{**s, "words": tuple(Word(**w) for w in s["words"])})
+                for s in data["segments"]
+            ),
+            provenance=Provenance(
+                **{**prov, "sources": tuple(AudioSource(**a) for a in prov["sources"])}
+            ),
+        )
+
+
+class AnswerStatus(str, Enum):
+    FOUND = "found"
+    NOT_FOUND = "not found"
+
+
+@dataclass(frozen=True)
+class AlignedAnswer:
+    """A guide question located in a transcript and the answer cut out after it."""
+
+    question_id: str
+    number: int
+    question: str
+    categories: tuple[str, ...]
+    status: AnswerStatus
+    answer: str = ""
+    start: float | None = None
+    end: float | None = None
+    confidence: float = 0.0
+    heard_question: str = ""
+
+
+@dataclass(frozen=True)
+class InterviewMatrix:
+    """One interviewee's rows of the Appendix 1 matrix."""
+
+    interviewee_id: str
+    answers: tuple[AlignedAnswer, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for answer in data["answers"]:
+            answer["status"] = answer["status"].value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InterviewMatrix:
+        return cls(
+            interviewee_id=data["interviewee_id"],
+            answers=tuple(
+                AlignedAnswer(
+                    **{
+                        **a,
+                        "categories": tuple(a["categories"]),
+                        "status": AnswerStatus(a["status"]),
+                    }
+                )
+                for a in data["answers"]
+            ),
+        )

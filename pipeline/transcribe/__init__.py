@@ -1,0 +1,163 @@
+"""Transcription stage: pick an engine, transcribe an interviewee, cache the result.
+
+A transcript is reused while its audio checksums, engine, model and decoding settings
+are unchanged, so re-running a batch only does the unfinished work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..audio import describe_source, load_recordings
+from ..errors import ModelError, TranscriptError
+from ..files import write_json, write_output
+from ..models import Interviewee, Provenance, Study, Transcript, TranscriptionSettings
+from .base import Decoded, ProgressCallback, Transcriber
+
+__all__ = [
+    "Decoded",
+    "ProgressCallback",
+    "Transcriber",
+    "create_transcriber",
+    "load_transcript",
+    "transcribe_interviewee",
+    "transcript_path",
+]
+
+
+def _faster(settings: TranscriptionSettings) -> Transcriber:
+    from .faster import FasterWhisperTranscriber
+
+    return FasterWhisperTranscriber(settings)
+
+
+def _openai(settings: TranscriptionSettings) -> Transcriber:
+    from .openai_whisper import OpenAIWhisperTranscriber
+
+    return OpenAIWhisperTranscriber(settings)
+
+
+ENGINES: dict[str, Callable[[TranscriptionSettings], Transcriber]] = {
+    "faster-whisper": _faster,
+    "openai-whisper": _openai,
+}
+
+
+def create_transcriber(settings: TranscriptionSettings) -> Transcriber:
+    """Build the configured engine; its heavy imports happen only here."""
+    try:
+        factory = ENGINES[settings.engine]
+    except KeyError:
+        raise ModelError(
+            f"unknown engine {settings.engine!r} (choose from: {', '.join(ENGINES)})"
+        ) from None
+    return factory(settings)
+
+
+def transcript_path(study: Study, interviewee_id: str) -> Path:
+    return study.transcripts_dir / f"{interviewee_id}.json"
+
+
+def load_transcript(path: Path) -> Transcript:
+    try:
+        return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise TranscriptError("transcript not found; run `interviews transcribe` first", path)
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise TranscriptError(f"transcript is unreadable ({exc})", path) from exc
+
+
+def _cache_settings(
+    transcriber: Transcriber, settings: TranscriptionSettings, language: str | None
+) -> dict[str, Any]:
+    return {**settings.cache_key(), "engine": transcriber.engine, "language": language}
+
+
+def _is_current(
+    transcript: Transcript, sources_sha: list[str], settings: dict[str, Any], model_sha: str
+) -> bool:
+    prov = transcript.provenance
+    return (
+        [s.sha256 for s in prov.sources] == sources_sha
+        and prov.settings == settings
+        and prov.model_sha256 == model_sha
+    )
+
+
+def transcribe_interviewee(
+    study: Study,
+    interviewee: Interviewee,
+    transcriber: Transcriber,
+    *,
+    on_progress: ProgressCallback | None = None,
+    force: bool = False,
+) -> tuple[Transcript, bool]:
+    """Transcribe (or reuse) one interviewee's recordings; returns (transcript, was_cached)."""
+    paths = [study.audio_dir / name for name in interviewee.recordings]
+    language = interviewee.language or study.transcription.language
+    settings = _cache_settings(transcriber, study.transcription, language)
+    target = transcript_path(study, interviewee.id)
+    if target.exists() and not force:
+        cached = _try_load(target)
+        sources_sha = [describe_source(p).sha256 for p in paths]
+        if cached and _is_current(cached, sources_sha, settings, transcriber.model_sha256):
+            return cached, True
+    audio = load_recordings(paths)
+    started = _now()
+    decoded = transcriber.transcribe(audio.samples, language=language, on_progress=on_progress)
+    transcript = Transcript(
+        interviewee_id=interviewee.id,
+        language=decoded.language,
+        duration=round(audio.duration, 3),
+        segments=decoded.segments,
+        provenance=Provenance(
+            sources=audio.sources,
+            engine=transcriber.engine,
+            model=transcriber.model_name,
+            model_sha256=transcriber.model_sha256,
+            settings=settings,
+            versions=_versions(),
+            started=started,
+            finished=_now(),
+        ),
+    )
+    write_json(target, transcript.to_dict(), force=force)
+    write_output(target.with_suffix(".txt"), _plain_text(transcript).encode("utf-8"), force=force)
+    return transcript, False
+
+
+def _try_load(path: Path) -> Transcript | None:
+    try:
+        return load_transcript(path)
+    except TranscriptError:
+        return None
+
+
+def _plain_text(transcript: Transcript) -> str:
+    """A readable transcript with [mm:ss] stamps, for people who do not read JSON."""
+    lines = [f"[{_clock(s.start)}] {s.text}" for s in transcript.segments]
+    return "\n".join(lines) + "\n"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{secs:02d}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for package in ("interview-pipeline", "faster-whisper", "ctranslate2", "openai-whisper"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions

@@ -1,0 +1,158 @@
+"""Run the stages over a whole study; one bad recording never stops the batch.
+
+Each stage reports every interviewee's outcome as it finishes (for progress output) and
+returns all outcomes, so the caller can exit non-zero when any failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .align import align_interview
+from .errors import PipelineError, TranscriptError
+from .export import AppendixData, export
+from .files import write_json
+from .guide import load_guide
+from .models import AnswerStatus, Guide, Interviewee, InterviewMatrix, Study
+from .study import load_study
+from .transcribe import (
+    ProgressCallback,
+    Transcriber,
+    create_transcriber,
+    load_transcript,
+    transcribe_interviewee,
+    transcript_path,
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one interviewee in one stage."""
+
+    interviewee_id: str
+    detail: str = ""
+    error: PipelineError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+OutcomeCallback = Callable[[Outcome], None]
+ProgressFactory = Callable[[Interviewee], ProgressCallback]
+
+
+def open_study(root: Path, *, check_recordings: bool = False) -> tuple[Study, Guide]:
+    study = load_study(root)
+    audio_dir = study.audio_dir if check_recordings else None
+    return study, load_guide(study.guide_path, audio_dir)
+
+
+def select(guide: Guide, only: Sequence[str] = ()) -> list[Interviewee]:
+    """The interviewees to process; unknown ids are a user error, not silently ignored."""
+    known = {i.id for i in guide.interviewees}
+    for interviewee_id in only:
+        if interviewee_id not in known:
+            raise PipelineError(
+                f"no interviewee {interviewee_id!r} in the guide (known: {', '.join(sorted(known))})"
+            )
+    return [i for i in guide.interviewees if not only or i.id in only]
+
+
+def _each(
+    interviewees: Sequence[Interviewee],
+    work: Callable[[Interviewee], str],
+    on_outcome: OutcomeCallback | None,
+) -> list[Outcome]:
+    outcomes = []
+    for interviewee in interviewees:
+        try:
+            outcome = Outcome(interviewee.id, detail=work(interviewee))
+        except PipelineError as error:
+            outcome = Outcome(interviewee.id, error=error)
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+    return outcomes
+
+
+def transcribe_study(
+    study: Study,
+    interviewees: Sequence[Interviewee],
+    *,
+    transcriber: Transcriber | None = None,
+    force: bool = False,
+    progress: ProgressFactory | None = None,
+    on_outcome: OutcomeCallback | None = None,
+) -> list[Outcome]:
+    engine = transcriber or create_transcriber(study.transcription)
+
+    def work(interviewee: Interviewee) -> str:
+        transcript, cached = transcribe_interviewee(
+            study,
+            interviewee,
+            engine,
+            force=force,
+            on_progress=progress(interviewee) if progress else None,
+        )
+        state = "cached" if cached else "transcribed"
+        return f"{state}, {transcript.duration:.0f} s, language {transcript.language}"
+
+    return _each(interviewees, work, on_outcome)
+
+
+def aligned_path(study: Study, interviewee_id: str) -> Path:
+    return study.transcripts_dir / f"{interviewee_id}.aligned.json"
+
+
+def align_study(
+    study: Study,
+    guide: Guide,
+    interviewees: Sequence[Interviewee],
+    *,
+    force: bool = False,
+    on_outcome: OutcomeCallback | None = None,
+) -> list[Outcome]:
+    def work(interviewee: Interviewee) -> str:
+        transcript = load_transcript(transcript_path(study, interviewee.id))
+        matrix = align_interview(transcript, guide, interviewee, study.language)
+        write_json(aligned_path(study, interviewee.id), matrix.to_dict(), force=force)
+        found = sum(a.status is AnswerStatus.FOUND for a in matrix.answers)
+        return f"{found}/{len(matrix.answers)} questions located"
+
+    return _each(interviewees, work, on_outcome)
+
+
+def load_matrix(path: Path) -> InterviewMatrix:
+    try:
+        return InterviewMatrix.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise TranscriptError("aligned answers not found; run `interviews align` first", path)
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise TranscriptError(f"aligned answers file is unreadable ({exc})", path) from exc
+
+
+def export_study(
+    study: Study,
+    guide: Guide,
+    interviewees: Sequence[Interviewee],
+    formats: Sequence[str],
+    *,
+    force: bool = False,
+    on_outcome: OutcomeCallback | None = None,
+) -> tuple[list[Path], list[Outcome]]:
+    """Export every interviewee that has aligned answers; the others are reported."""
+    matrices: list[InterviewMatrix] = []
+
+    def work(interviewee: Interviewee) -> str:
+        matrices.append(load_matrix(aligned_path(study, interviewee.id)))
+        return "exported"
+
+    outcomes = _each(interviewees, work, on_outcome)
+    if not matrices:
+        return [], outcomes
+    paths = export(AppendixData(study, guide, tuple(matrices)), formats, force=force)
+    return paths, outcomes
