@@ -264,9 +264,9 @@ def run(study_dir: Path, only: tuple[str, ...], formats: tuple[str, ...], force:
         progress=_ProgressPrinter(),
         on_outcome=_print_outcome("transcription"),
     )
-    ready = [i for i, o in zip(interviewees, transcribed) if o.ok]
+    ready = [i for i, o in zip(interviewees, transcribed, strict=True) if o.ok]
     aligned = align_study(study, guide, ready, force=force, on_outcome=_print_outcome("alignment"))
-    ready = [i for i, o in zip(ready, aligned) if o.ok]
+    ready = [i for i, o in zip(ready, aligned, strict=True) if o.ok]
     paths, exported = export_study(
         study, guide, ready, formats, force=force, on_outcome=_report_failures_only("export")
     )

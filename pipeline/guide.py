@@ -28,16 +28,18 @@ class _Document:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise GuideError("interview guide not found; create it or run `interviews init`", path)
+            raise GuideError(
+                "interview guide not found; create it or run `interviews init`", path
+            ) from None
         except UnicodeDecodeError:
-            raise GuideError("guide is not UTF-8 text", path)
+            raise GuideError("guide is not UTF-8 text", path) from None
         try:
             node = yaml.compose(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}: " if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
-            raise GuideError(f"{where}invalid YAML: {problem}", path)
+            raise GuideError(f"{where}invalid YAML: {problem}", path) from None
         self.data = self._to_python(node, ()) if node is not None else None
 
     def _to_python(self, node: yaml.Node, path: FieldPath) -> Any:

@@ -94,7 +94,7 @@ def load_study(root: Path) -> Study:
     try:
         config = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StudyError(f"invalid TOML: {exc}", config_path)
+        raise StudyError(f"invalid TOML: {exc}", config_path) from None
     transcription = config.pop("transcription", {})
     known = {"title", "language", "honorific"}
     _reject_unknown(config, known, config_path, "")

@@ -57,7 +57,8 @@ def select(guide: Guide, only: Sequence[str] = ()) -> list[Interviewee]:
     for interviewee_id in only:
         if interviewee_id not in known:
             raise PipelineError(
-                f"no interviewee {interviewee_id!r} in the guide (known: {', '.join(sorted(known))})"
+                f"no interviewee {interviewee_id!r} in the guide "
+                f"(known: {', '.join(sorted(known))})"
             )
     return [i for i in guide.interviewees if not only or i.id in only]
 
@@ -130,7 +131,9 @@ def load_matrix(path: Path) -> InterviewMatrix:
     try:
         return InterviewMatrix.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
-        raise TranscriptError("aligned answers not found; run `interviews align` first", path)
+        raise TranscriptError(
+            "aligned answers not found; run `interviews align` first", path
+        ) from None
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise TranscriptError(f"aligned answers file is unreadable ({exc})", path) from exc
 

@@ -48,7 +48,7 @@ def _matrix_table(document: Document, matrix: InterviewMatrix) -> None:
     table = document.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     header = table.add_row().cells
-    for cell, title in zip(header, ("Questions", "Answers")):
+    for cell, title in zip(header, ("Questions", "Answers"), strict=True):
         cell.paragraphs[0].add_run(title).bold = True
     for answer in matrix.answers:
         question_cell, answer_cell = table.add_row().cells

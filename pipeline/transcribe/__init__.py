@@ -67,7 +67,9 @@ def load_transcript(path: Path) -> Transcript:
     try:
         return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
-        raise TranscriptError("transcript not found; run `interviews transcribe` first", path)
+        raise TranscriptError(
+            "transcript not found; run `interviews transcribe` first", path
+        ) from None
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise TranscriptError(f"transcript is unreadable ({exc})", path) from exc
 

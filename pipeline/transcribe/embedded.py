@@ -64,7 +64,7 @@ def _package_file(package: str, relative: str) -> Path:
     except ModuleNotFoundError:
         raise ModelError(
             f"bundled model package {package!r} is not installed; reinstall interview-pipeline"
-        )
+        ) from None
     if not path.is_file():
         raise ModelError(f"bundled model file missing: {relative}", path)
     return path
