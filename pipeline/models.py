@@ -58,18 +58,26 @@ class Guide:
     interviewees: tuple[Interviewee, ...]
 
     def question(self, question_id: str) -> Question:
-        return next(q for q in self.questions if q.id == question_id)
+        return _by_id(self.questions, question_id)
 
     def category(self, category_id: str) -> Category:
-        return next(c for c in self.categories if c.id == category_id)
+        return _by_id(self.categories, category_id)
 
     def interviewee(self, interviewee_id: str) -> Interviewee:
-        return next(i for i in self.interviewees if i.id == interviewee_id)
+        return _by_id(self.interviewees, interviewee_id)
 
     def categories_of(self, interviewee: Interviewee) -> tuple[Category, ...]:
         """Categories touched by an interviewee's questions, in guide order."""
         used = {c for q in interviewee.question_ids for c in self.question(q).categories}
         return tuple(c for c in self.categories if c.id in used)
+
+
+def _by_id(items: tuple[Any, ...], item_id: str) -> Any:
+    """Look up a guide item; a KeyError (not StopIteration) when the id is unknown."""
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(item_id)
 
 
 @dataclass(frozen=True)

@@ -112,9 +112,12 @@ def _transcription(raw: Any, config_path: Path) -> TranscriptionSettings:
         raise StudyError("[transcription] must be a table", config_path)
     names = {f.name for f in fields(TranscriptionSettings)}
     _reject_unknown(raw, names, config_path, "transcription.")
-    for key in ("beam_size", "threads"):
-        if key in raw and (not isinstance(raw[key], int) or raw[key] < 0):
-            raise StudyError(f"transcription.{key} must be a whole number >= 0", config_path)
+    for key, minimum in (("beam_size", 1), ("threads", 0)):
+        value = raw.get(key, minimum)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise StudyError(
+                f"transcription.{key} must be a whole number >= {minimum}", config_path
+            )
     return TranscriptionSettings(**raw)
 
 

@@ -138,6 +138,21 @@ def load_matrix(path: Path) -> InterviewMatrix:
         raise TranscriptError(f"aligned answers file is unreadable ({exc})", path) from exc
 
 
+def _check_matches_guide(
+    matrix: InterviewMatrix, guide: Guide, interviewee: Interviewee, path: Path
+) -> None:
+    """Aligned answers made before the guide was edited would export wrong rows."""
+    categories = {c.id for c in guide.categories}
+    current = tuple(a.question_id for a in matrix.answers) == interviewee.question_ids and all(
+        set(guide.question(a.question_id).categories) == set(a.categories) <= categories
+        for a in matrix.answers
+    )
+    if not current:
+        raise TranscriptError(
+            "aligned answers are out of date with the guide; run `interviews align` again", path
+        )
+
+
 def export_study(
     study: Study,
     guide: Guide,
@@ -151,7 +166,10 @@ def export_study(
     matrices: list[InterviewMatrix] = []
 
     def work(interviewee: Interviewee) -> str:
-        matrices.append(load_matrix(aligned_path(study, interviewee.id)))
+        path = aligned_path(study, interviewee.id)
+        matrix = load_matrix(path)
+        _check_matches_guide(matrix, guide, interviewee, path)
+        matrices.append(matrix)
         return "exported"
 
     outcomes = _each(interviewees, work, on_outcome)

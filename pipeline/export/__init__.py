@@ -26,7 +26,7 @@ class AppendixData:
     def display_name(self, interviewee: Interviewee) -> str:
         """'Magister. Felipe Ochoa', as the thesis' Appendix 1 titles each interview."""
         honorific = interviewee.honorific or self.study.honorific
-        return f"{honorific}. {interviewee.name}" if honorific else interviewee.name
+        return f"{honorific.rstrip('.')}. {interviewee.name}" if honorific else interviewee.name
 
     def category_line(self, interviewee: Interviewee) -> str:
         return "; ".join(c.name for c in self.guide.categories_of(interviewee))

@@ -1,0 +1,20 @@
+"""Shared fixtures: a small valid study on disk and a scripted transcriber."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fakes import FakeTranscriber, write_study
+
+
+@pytest.fixture
+def study_root(tmp_path: Path) -> Path:
+    """A valid two-interviewee study with tiny real recordings (wav and mp3)."""
+    return write_study(tmp_path / "study")
+
+
+@pytest.fixture
+def fake() -> FakeTranscriber:
+    """A transcriber that returns the scripted Spanish interview and counts its calls."""
+    return FakeTranscriber()
