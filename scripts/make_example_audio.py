@@ -30,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # espeak-ng voices per interview language: a female interviewer and a male
 # interviewee, so the two speakers are clearly distinguishable.
 VOICES: dict[str, dict[str, str]] = {
-    "es": {"interviewer": "es+f3", "interviewee": "es-419"},
+    "es": {"interviewer": "es-419+f4", "interviewee": "es-419"},
     "en": {"interviewer": "en-gb+f3", "interviewee": "en-us"},
 }
 WORDS_PER_MINUTE = 155
