@@ -20,6 +20,7 @@ from .workflow import (
     align_study,
     export_study,
     open_study,
+    run_study,
     select,
     transcribe_study,
 )
@@ -47,27 +48,27 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _print_outcome(stage: str) -> Callable[[Outcome], None]:
-    def show(outcome: Outcome) -> None:
-        if outcome.error:
-            _fail(outcome.error)
-            click.echo(f"{outcome.interviewee_id}: skipped in {stage}", err=True)
-        else:
-            click.echo(f"{outcome.interviewee_id}: {outcome.detail}")
-
-    return show
+def _print_outcome(outcome: Outcome) -> None:
+    """Errors go to stderr; per-interviewee export successes are implied by `Wrote ...`."""
+    if outcome.error:
+        _fail(outcome.error)
+        click.echo(f"{outcome.interviewee_id}: skipped in {outcome.stage}", err=True)
+    elif outcome.stage != "export":
+        click.echo(f"{outcome.interviewee_id}: {outcome.detail}")
 
 
-def _finish(outcomes: Sequence[Outcome], stage: str, total: int | None = None) -> None:
+def _finish(failed: Sequence[str], total: int, stage: str) -> None:
     """Exit non-zero at the end of a batch in which anything failed."""
-    failed = list(dict.fromkeys(o.interviewee_id for o in outcomes if not o.ok))
     if failed:
-        total = total or len(outcomes)
         click.echo(
             f"Error: {stage} failed for {len(failed)} of {total} interviewees: {', '.join(failed)}",
             err=True,
         )
         sys.exit(1)
+
+
+def _finish_stage(outcomes: Sequence[Outcome], stage: str) -> None:
+    _finish([o.interviewee_id for o in outcomes if not o.ok], len(outcomes), stage)
 
 
 class _ProgressPrinter:
@@ -177,9 +178,9 @@ def transcribe(study_dir: Path, only: tuple[str, ...], force: bool) -> None:
         select(guide, only),
         force=force,
         progress=_ProgressPrinter(),
-        on_outcome=_print_outcome("transcription"),
+        on_outcome=_print_outcome,
     )
-    _finish(outcomes, "transcription")
+    _finish_stage(outcomes, "transcription")
 
 
 @cli.command()
@@ -199,9 +200,9 @@ def align(study_dir: Path, only: tuple[str, ...], force: bool) -> None:
     """
     study, guide = open_study(study_dir)
     outcomes = align_study(
-        study, guide, select(guide, only), force=force, on_outcome=_print_outcome("alignment")
+        study, guide, select(guide, only), force=force, on_outcome=_print_outcome
     )
-    _finish(outcomes, "alignment")
+    _finish_stage(outcomes, "alignment")
 
 
 @cli.command(name="export")
@@ -226,16 +227,11 @@ def export_command(
         select(guide, only),
         formats,
         force=force,
-        on_outcome=_report_failures_only("export"),
+        on_outcome=_print_outcome,
     )
     for path in paths:
         click.echo(f"Wrote {path}")
-    _finish(outcomes, "export")
-
-
-def _report_failures_only(stage: str) -> Callable[[Outcome], None]:
-    printer = _print_outcome(stage)
-    return lambda outcome: printer(outcome) if outcome.error else None
+    _finish_stage(outcomes, "export")
 
 
 @cli.command()
@@ -257,22 +253,18 @@ def run(study_dir: Path, only: tuple[str, ...], formats: tuple[str, ...], force:
     """
     study, guide = open_study(study_dir, check_recordings=True)
     interviewees = select(guide, only)
-    transcribed = transcribe_study(
+    result = run_study(
         study,
+        guide,
         interviewees,
+        formats,
         force=force,
         progress=_ProgressPrinter(),
-        on_outcome=_print_outcome("transcription"),
+        on_outcome=_print_outcome,
     )
-    ready = [i for i, o in zip(interviewees, transcribed, strict=True) if o.ok]
-    aligned = align_study(study, guide, ready, force=force, on_outcome=_print_outcome("alignment"))
-    ready = [i for i, o in zip(ready, aligned, strict=True) if o.ok]
-    paths, exported = export_study(
-        study, guide, ready, formats, force=force, on_outcome=_report_failures_only("export")
-    )
-    for path in paths:
+    for path in result.paths:
         click.echo(f"Wrote {path}")
-    _finish([*transcribed, *aligned, *exported], "the run", total=len(interviewees))
+    _finish(result.failed, len(interviewees), "the run")
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ class Outcome:
     """What happened to one interviewee in one stage."""
 
     interviewee_id: str
+    stage: str
     detail: str = ""
     error: PipelineError | None = None
 
@@ -64,6 +65,7 @@ def select(guide: Guide, only: Sequence[str] = ()) -> list[Interviewee]:
 
 
 def _each(
+    stage: str,
     interviewees: Sequence[Interviewee],
     work: Callable[[Interviewee], str],
     on_outcome: OutcomeCallback | None,
@@ -71,9 +73,9 @@ def _each(
     outcomes = []
     for interviewee in interviewees:
         try:
-            outcome = Outcome(interviewee.id, detail=work(interviewee))
+            outcome = Outcome(interviewee.id, stage, detail=work(interviewee))
         except PipelineError as error:
-            outcome = Outcome(interviewee.id, error=error)
+            outcome = Outcome(interviewee.id, stage, error=error)
         outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)
@@ -102,7 +104,7 @@ def transcribe_study(
         state = "cached" if cached else "transcribed"
         return f"{state}, {transcript.duration:.0f} s, language {transcript.language}"
 
-    return _each(interviewees, work, on_outcome)
+    return _each("transcription", interviewees, work, on_outcome)
 
 
 def aligned_path(study: Study, interviewee_id: str) -> Path:
@@ -124,7 +126,7 @@ def align_study(
         found = sum(a.status is AnswerStatus.FOUND for a in matrix.answers)
         return f"{found}/{len(matrix.answers)} questions located"
 
-    return _each(interviewees, work, on_outcome)
+    return _each("alignment", interviewees, work, on_outcome)
 
 
 def load_matrix(path: Path) -> InterviewMatrix:
@@ -172,8 +174,40 @@ def export_study(
         matrices.append(matrix)
         return "exported"
 
-    outcomes = _each(interviewees, work, on_outcome)
+    outcomes = _each("export", interviewees, work, on_outcome)
     if not matrices:
         return [], outcomes
     paths = export(AppendixData(study, guide, tuple(matrices)), formats, force=force)
     return paths, outcomes
+
+
+@dataclass(frozen=True)
+class RunResult:
+    paths: list[Path]
+    outcomes: list[Outcome]
+
+    @property
+    def failed(self) -> list[str]:
+        """Interviewees that failed in any stage, each once, in order."""
+        return list(dict.fromkeys(o.interviewee_id for o in self.outcomes if not o.ok))
+
+
+def run_study(
+    study: Study,
+    guide: Guide,
+    interviewees: Sequence[Interviewee],
+    formats: Sequence[str],
+    *,
+    force: bool = False,
+    progress: ProgressFactory | None = None,
+    on_outcome: OutcomeCallback | None = None,
+) -> RunResult:
+    """All stages; an interviewee that fails a stage is left out of the later ones."""
+    transcribed = transcribe_study(
+        study, interviewees, force=force, progress=progress, on_outcome=on_outcome
+    )
+    ready = [i for i, o in zip(interviewees, transcribed, strict=True) if o.ok]
+    aligned = align_study(study, guide, ready, force=force, on_outcome=on_outcome)
+    ready = [i for i, o in zip(ready, aligned, strict=True) if o.ok]
+    paths, exported = export_study(study, guide, ready, formats, force=force, on_outcome=on_outcome)
+    return RunResult(paths, [*transcribed, *aligned, *exported])
