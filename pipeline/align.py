@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -206,12 +206,27 @@ def align_interview(
             heard=words[match.first : match.last + 1],
             answer=words[match.last + 1 : stop],
         )
+        answer = answers_by_id[question.id]
+        if answer.start is not None and answer.end is not None:
+            flags = _flags_between(transcript, answer.start, answer.end)
+            answers_by_id[question.id] = replace(answer, flags=flags)
     return InterviewMatrix(
         interviewee_id=interviewee.id,
         answers=tuple(
             answers_by_id.get(q.id) or _not_found(q, numbers[q.id], language) for q in questions
         ),
     )
+
+
+def _flags_between(transcript: Transcript, start: float, end: float) -> tuple[str, ...]:
+    """Quality flags of every segment overlapping [start, end], each once, in order."""
+    flags = (
+        flag
+        for segment in transcript.segments
+        if segment.start < end and segment.end > start
+        for flag in segment.flags
+    )
+    return tuple(dict.fromkeys(flags))
 
 
 def _text(words: list[Word]) -> str:
@@ -239,6 +254,8 @@ def _answer(
         end=answer[-1].end if answer else None,
         confidence=round(match.score * heard_probability, 3),
         heard_question=_text(heard),
+        question_start=heard[0].start,
+        question_end=heard[-1].end,
     )
 
 

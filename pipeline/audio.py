@@ -1,8 +1,14 @@
-"""Decode recordings (any format ffmpeg reads) into the 16 kHz mono samples Whisper expects."""
+"""Decode recordings (any format ffmpeg reads) into the 16 kHz mono samples Whisper expects.
+
+pydub's probe (ffprobe) checks that a file holds audio at all; ffmpeg then decodes, mixes
+down and resamples in one streaming pass, so only the 16 kHz mono result is ever held in
+memory (about 115 MB per hour), never the original 44.1 kHz stereo.
+"""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +21,8 @@ from .files import sha256_file
 from .models import AudioSource
 
 SAMPLE_RATE = 16_000
-AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".ogg", ".opus", ".flac", ".wma", ".aac", ".mp4")
+SILENCE_PEAK = 1e-4
+"""A recording whose loudest sample is below this (-80 dBFS) holds no usable sound."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,7 @@ class LoadedAudio:
 
 
 def require_ffmpeg() -> None:
-    if shutil.which("ffmpeg") is None:
+    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
         raise AudioError(
             "ffmpeg is not installed; install it (Debian/Ubuntu: `sudo apt install ffmpeg`, "
             "macOS: `brew install ffmpeg`) and try again"
@@ -42,29 +49,50 @@ def describe_source(path: Path) -> AudioSource:
     """Name, size and checksum of a recording, without decoding it."""
     if not path.is_file():
         raise AudioError("recording not found", path)
-    return AudioSource(path.name, path.stat().st_size, sha256_file(path), duration=0.0)
+    size = path.stat().st_size
+    if size == 0:
+        raise AudioError("recording is empty (0 bytes); copy it again from the recorder", path)
+    return AudioSource(path.name, size, sha256_file(path), duration=0.0)
+
+
+def _check_has_audio(path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub.utils import mediainfo_json
+    try:
+        info = mediainfo_json(str(path))
+    except (OSError, ValueError) as exc:
+        raise AudioError(f"cannot read the file ({exc})", path) from exc
+    if not any(s.get("codec_type") == "audio" for s in info.get("streams", ())):
+        raise AudioError("not an audio file: ffmpeg finds no audio stream in it", path)
+
+
+def decode(path: Path) -> np.ndarray:
+    """16 kHz mono float32 samples of one file; any channel count or sample rate."""
+    _check_has_audio(path)
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-vn"]
+    command += ["-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "s16le", "-"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    if result.returncode != 0:
+        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = reason[-1] if reason else f"ffmpeg exit status {result.returncode}"
+        raise AudioError(f"cannot decode audio, the file may be corrupt ({detail})", path)
+    samples = np.frombuffer(result.stdout, dtype=np.int16).astype(np.float32) / 32768.0
+    if samples.size == 0:
+        raise AudioError("recording contains no audio (0 seconds)", path)
+    if float(np.abs(samples).max()) < SILENCE_PEAK:
+        raise AudioError("recording is silent; check the file or the microphone", path)
+    return samples
 
 
 def load_recordings(paths: Sequence[Path]) -> LoadedAudio:
-    """Decode and concatenate recordings; stereo is mixed down, any rate resampled."""
+    """Decode and join an interviewee's recordings in order; timestamps run on across files."""
     require_ffmpeg()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        from pydub import AudioSegment
-        from pydub.exceptions import CouldntDecodeError
-
     chunks = []
     sources = []
     for path in paths:
         source = describe_source(path)
-        try:
-            segment = AudioSegment.from_file(path)
-        except (CouldntDecodeError, IndexError, OSError) as exc:
-            raise AudioError(f"cannot decode audio ({type(exc).__name__})", path) from exc
-        segment = segment.set_channels(1).set_frame_rate(SAMPLE_RATE).set_sample_width(2)
-        samples = np.frombuffer(segment.raw_data, dtype=np.int16).astype(np.float32) / 32768.0
-        if samples.size == 0:
-            raise AudioError("recording contains no audio", path)
+        samples = decode(path)
         chunks.append(samples)
         sources.append(
             AudioSource(source.name, source.size, source.sha256, len(samples) / SAMPLE_RATE)

@@ -11,12 +11,20 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import PipelineError
-from .models import Interviewee
-from .study import init_study
-from .transcribe import ProgressCallback
+from .archive import build_archive, verify_bag
+from .errors import ArchiveError, PipelineError
+from .export import ANSWER_LANGUAGES, DEFAULT_FORMATS, FORMATS, ExportOptions
+from .guide import GuideWarning
+from .lock import study_lock
+from .models import Guide, Interviewee, Study
+from .privacy import Pseudonyms, build_pseudonyms, read_terms
+from .study import TASKS, init_study
+from .transcribe import ENGINES, ProgressCallback
+from .transcribe.convert import convert_bundled_model
+from .transcribe.embedded import BUNDLED_MODELS
 from .workflow import (
     Outcome,
+    SummaryRow,
     align_study,
     export_study,
     open_study,
@@ -25,7 +33,7 @@ from .workflow import (
     transcribe_study,
 )
 
-EXPORT_FORMATS = ("docx", "csv")
+EXPORT_FORMATS = tuple(FORMATS)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -48,6 +56,26 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _warn(warning: GuideWarning) -> None:
+    click.echo(f"Warning: {warning}", err=True)
+
+
+def _open(study_dir: Path, **options: Any) -> tuple[Study, Guide]:
+    """Open the study (printing guide warnings) and hold its lock until the command ends,
+    so two commands never write the same files at once."""
+    study, guide = open_study(study_dir, on_warning=_warn, **options)
+    click.get_current_context().with_resource(study_lock(study.root))
+    return study, guide
+
+
+def _pseudonyms(guide: Guide, pseudonymise: bool, terms: Path | None) -> Pseudonyms | None:
+    if terms is not None and not pseudonymise:
+        raise click.UsageError("--terms only makes sense with --pseudonymise")
+    if not pseudonymise:
+        return None
+    return build_pseudonyms(guide, read_terms(terms) if terms else ())
+
+
 def _print_outcome(outcome: Outcome) -> None:
     """Errors go to stderr; per-interviewee export successes are implied by `Wrote ...`."""
     if outcome.error:
@@ -55,6 +83,18 @@ def _print_outcome(outcome: Outcome) -> None:
         click.echo(f"{outcome.interviewee_id}: skipped in {outcome.stage}", err=True)
     elif outcome.stage != "export":
         click.echo(f"{outcome.interviewee_id}: {outcome.detail}")
+
+
+def _print_summary(rows: Sequence[SummaryRow]) -> None:
+    """The end-of-batch table: every interviewee, done / skipped / failed, and why."""
+    table = [("interviewee", "status", "reason")] + [
+        (r.interviewee_id, r.status, r.reason) for r in rows
+    ]
+    widths = [max(len(row[column]) for row in table) for column in range(2)]
+    click.echo("Summary:")
+    for interviewee_id, status, reason in table:
+        line = f"  {interviewee_id:<{widths[0]}}  {status:<{widths[1]}}  {reason}"
+        click.echo(line.rstrip())
 
 
 def _finish(failed: Sequence[str], total: int, stage: str) -> None:
@@ -109,21 +149,127 @@ interviewee_option = click.option(
     metavar="ID",
     help="Only this interviewee (guide id); repeat for several. Default: all.",
 )
+COMPUTE_TYPES = ("default", "int8", "int8_float32", "int16", "float32")
+TRANSCRIPTION_OPTIONS = (
+    click.option("--engine", type=click.Choice(tuple(ENGINES)), help="Transcription engine."),
+    click.option(
+        "--model",
+        metavar="NAME|PATH",
+        help="base or tiny.en (bundled), a CTranslate2 model folder, or a .pt for openai-whisper.",
+    ),
+    click.option(
+        "--language",
+        metavar="CODE",
+        help="Spoken language (es, en, ...) for interviewees whose guide entry has none.",
+    ),
+    click.option(
+        "--task",
+        type=click.Choice(TASKS),
+        help="translate: Whisper writes English whatever the spoken language.",
+    ),
+    click.option("--beam-size", type=click.IntRange(min=1), help="Beam search width."),
+    click.option("--threads", type=click.IntRange(min=0), help="CPU threads (0: all cores)."),
+    click.option("--compute-type", type=click.Choice(COMPUTE_TYPES), help="Weight precision."),
+)
+
+
+def transcription_options(command: F) -> F:
+    """Options that override study.toml's [transcription] for this run, passed as one dict."""
+    names = ("engine", "model", "language", "task", "beam_size", "threads", "compute_type")
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        overrides = {name: kwargs.pop(name) for name in names}
+        overrides = {name: value for name, value in overrides.items() if value is not None}
+        return command(*args, transcription=overrides, **kwargs)
+
+    for option in reversed(TRANSCRIPTION_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+pseudonymise_option = click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Replace interviewee names, ids and organisations from the guide (and --terms) by "
+    "codes P01, ORG1, ... in every output; the key is written separately.",
+)
+terms_option = click.option(
+    "--terms",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="With --pseudonymise: more names or terms to hide, one per line.",
+)
 force_option = click.option(
     "--force",
     is_flag=True,
     help="Redo finished work and overwrite outputs even if they were edited by hand.",
 )
-format_option = click.option(
-    "--format",
-    "-f",
-    "formats",
-    multiple=True,
-    type=click.Choice(EXPORT_FORMATS),
-    default=EXPORT_FORMATS,
-    show_default=True,
-    help="Export format; repeat for several.",
+
+
+def _format_names(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[str]:
+    """`-f a,b -f c` -> [a, b, c]; an unknown name is a usage error (exit status 2)."""
+    names = list(dict.fromkeys(n.strip() for value in values for n in value.split(",")))
+    for name in filter(None, names):
+        if name not in EXPORT_FORMATS:
+            raise click.BadParameter(
+                f"unknown format {name!r} (choose from: {', '.join(EXPORT_FORMATS)})"
+            )
+    return [name for name in names if name]
+
+
+EXPORT_OPTIONS = (
+    click.option(
+        "--format",
+        "-f",
+        "formats",
+        multiple=True,
+        callback=_format_names,
+        metavar="NAME[,NAME...]",
+        help=f"Export formats, comma-separated or repeated: {', '.join(EXPORT_FORMATS)}. "
+        f"Default: {','.join(DEFAULT_FORMATS)}.",
+    ),
+    click.option("--all", "all_formats", is_flag=True, help="Export every format."),
+    click.option(
+        "--per-interviewee",
+        is_flag=True,
+        help="Appendix 1 DOCX: one document per interviewee (appendix1-<id>.docx).",
+    ),
+    click.option(
+        "--answers",
+        type=click.Choice(ANSWER_LANGUAGES),
+        default="original",
+        show_default=True,
+        help="Answers in Appendix 1 (DOCX) and 2: as spoken, the English translation from "
+        "review (the original, with a note, where there is none), or both.",
+    ),
+    click.option(
+        "--timestamps",
+        is_flag=True,
+        help="Appendix 1 DOCX: add each answer's time, [12:03\N{EN DASH}14:10], after it.",
+    ),
 )
+
+
+def export_options(command: F) -> F:
+    """The export options, passed to the command as `formats` and `options`."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        formats, all_formats = kwargs.pop("formats"), kwargs.pop("all_formats")
+        if formats and all_formats:
+            raise click.UsageError("use --format or --all, not both")
+        options = ExportOptions(
+            per_interviewee=kwargs.pop("per_interviewee"),
+            answers=kwargs.pop("answers"),
+            timestamps=kwargs.pop("timestamps"),
+        )
+        chosen = list(EXPORT_FORMATS) if all_formats else formats or list(DEFAULT_FORMATS)
+        return command(*args, formats=chosen, options=options, **kwargs)
+
+    for option in reversed(EXPORT_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -160,21 +306,29 @@ def init(study_dir: Path, title: str | None) -> None:
 @cli.command()
 @study_argument
 @interviewee_option
+@transcription_options
 @force_option
 @reports_errors
-def transcribe(study_dir: Path, only: tuple[str, ...], force: bool) -> None:
+def transcribe(
+    study_dir: Path, only: tuple[str, ...], force: bool, transcription: dict[str, Any]
+) -> None:
     """Transcribe each interviewee's recordings with Whisper, offline.
 
-    Writes transcripts/<id>.json (segments, words, provenance) and <id>.txt. Finished
-    transcripts are reused while audio, engine, model and settings are unchanged.
+    Writes transcripts/<id>.json (segments, words, quality flags, provenance) and
+    <id>.txt, .srt and .vtt. Finished transcripts are reused while audio, engine,
+    model and settings are unchanged, so an interrupted batch resumes. Options
+    override study.toml's [transcription] settings for this run.
 
     \b
-    Example:
+    Examples:
       interviews transcribe my-study -i felipe-ochoa
+      interviews transcribe my-study --task translate      # English text
+      interviews transcribe my-study --engine openai-whisper
     """
-    study, guide = open_study(study_dir, check_recordings=True)
+    study, guide = _open(study_dir, check_recordings=True, transcription=transcription)
     outcomes = transcribe_study(
         study,
+        guide,
         select(guide, only),
         force=force,
         progress=_ProgressPrinter(),
@@ -198,7 +352,7 @@ def align(study_dir: Path, only: tuple[str, ...], force: bool) -> None:
     Example:
       interviews align my-study
     """
-    study, guide = open_study(study_dir)
+    study, guide = _open(study_dir)
     outcomes = align_study(
         study, guide, select(guide, only), force=force, on_outcome=_print_outcome
     )
@@ -208,25 +362,44 @@ def align(study_dir: Path, only: tuple[str, ...], force: bool) -> None:
 @cli.command(name="export")
 @study_argument
 @interviewee_option
-@format_option
+@export_options
+@pseudonymise_option
+@terms_option
 @force_option
 @reports_errors
 def export_command(
-    study_dir: Path, only: tuple[str, ...], formats: tuple[str, ...], force: bool
+    study_dir: Path,
+    only: tuple[str, ...],
+    formats: list[str],
+    options: ExportOptions,
+    pseudonymise: bool,
+    terms: Path | None,
+    force: bool,
 ) -> None:
-    """Write the Appendix 1 interview matrix (exports/appendix1.docx and .csv).
+    """Write the Appendix 1 interview matrix and the other exports into exports/.
+
+    By default exports/appendix1.docx and appendix1.csv; --format picks others
+    (Appendix 2, Table 1, a REFI-QDA project, transcripts), --all writes them all.
 
     \b
-    Example:
-      interviews export my-study --format docx
+    Examples:
+      interviews export my-study --format appendix1-docx --timestamps
+      interviews export my-study --format appendix2-docx,qdpx
+      interviews export my-study --all --answers both
+      interviews export my-study --pseudonymise --terms names.txt
+
+    With --pseudonymise the files go to exports/pseudonymised/ (the identified
+    exports stay as they are) and the key to exports/pseudonym-key.csv.
     """
-    study, guide = open_study(study_dir)
+    study, guide = _open(study_dir)
     paths, outcomes = export_study(
         study,
         guide,
         select(guide, only),
         formats,
+        options=options,
         force=force,
+        pseudonyms=_pseudonyms(guide, pseudonymise, terms),
         on_outcome=_print_outcome,
     )
     for path in paths:
@@ -237,10 +410,18 @@ def export_command(
 @cli.command()
 @study_argument
 @interviewee_option
-@format_option
+@export_options
+@transcription_options
 @force_option
 @reports_errors
-def run(study_dir: Path, only: tuple[str, ...], formats: tuple[str, ...], force: bool) -> None:
+def run(
+    study_dir: Path,
+    only: tuple[str, ...],
+    formats: list[str],
+    options: ExportOptions,
+    force: bool,
+    transcription: dict[str, Any],
+) -> None:
     """Transcribe, align and export in one go (resumes finished work).
 
     An interviewee whose recording fails is reported and left out; the others
@@ -251,20 +432,152 @@ def run(study_dir: Path, only: tuple[str, ...], formats: tuple[str, ...], force:
       interviews run                 # the study in the current folder
       interviews run my-study -i javier-reyes
     """
-    study, guide = open_study(study_dir, check_recordings=True)
+    study, guide = _open(study_dir, check_recordings=True, transcription=transcription)
     interviewees = select(guide, only)
     result = run_study(
         study,
         guide,
         interviewees,
         formats,
+        options=options,
         force=force,
         progress=_ProgressPrinter(),
         on_outcome=_print_outcome,
     )
     for path in result.paths:
         click.echo(f"Wrote {path}")
+    _print_summary(result.summary())
     _finish(result.failed, len(interviewees), "the run")
+
+
+@cli.command()
+@study_argument
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="New (or empty) folder to write the bag to.",
+)
+@click.option(
+    "--include-audio", is_flag=True, help="Also archive the recordings (only with consent)."
+)
+@pseudonymise_option
+@terms_option
+@click.option(
+    "--include-key",
+    is_flag=True,
+    help="With --pseudonymise: put the pseudonym key inside the bag (restrict access!).",
+)
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="With --pseudonymise: where to write the key (default: pseudonym-key.csv beside DIR).",
+)
+@click.option(
+    "--verify",
+    "bag",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="BAG",
+    help="Check an archive instead: report every changed or missing file.",
+)
+@reports_errors
+def archive(
+    study_dir: Path,
+    out: Path | None,
+    include_audio: bool,
+    pseudonymise: bool,
+    terms: Path | None,
+    include_key: bool,
+    key_path: Path | None,
+    bag: Path | None,
+) -> None:
+    """Archive the study as a BagIt package, or check one with --verify.
+
+    The bag holds the guide, transcripts, aligned answers (with review edits),
+    exports, provenance.json (recording sha256, engine, model, settings, package
+    versions, when transcribed and edited) and trace.csv (per answer: interviewee,
+    question, start/end, transcript sha256). The same study gives identical
+    manifests every time.
+
+    \b
+    Examples:
+      interviews archive my-study --out my-study-bag
+      interviews archive my-study --out share-bag --pseudonymise --terms names.txt
+      interviews archive --verify my-study-bag
+    """
+    if bag is not None:
+        if out is not None:
+            raise click.UsageError("--verify checks an existing bag; leave out --out")
+        checked, problems = verify_bag(bag)
+        for problem in problems:
+            click.echo(f"{problem.problem}: {problem.path}", err=True)
+        if problems:
+            raise ArchiveError(
+                f"bag failed verification: {len(problems)} of {checked} files changed, "
+                "missing or unlisted",
+                bag,
+            )
+        click.echo(f"Bag is valid: {checked} files match their checksums ({bag})")
+        return
+    if out is None:
+        raise click.UsageError("give --out DIR for the new bag, or --verify BAG")
+    if (include_key or key_path) and not pseudonymise:
+        raise click.UsageError("--include-key and --key only make sense with --pseudonymise")
+    if include_key and key_path:
+        raise click.UsageError("--include-key puts the key in the bag; leave out --key")
+    study, guide = _open(study_dir)
+    result = build_archive(
+        study,
+        guide,
+        out,
+        include_audio=include_audio,
+        pseudonyms=_pseudonyms(guide, pseudonymise, terms),
+        include_key=include_key,
+        key_path=key_path,
+    )
+    for interviewee_id in result.left_out:
+        click.echo(f"{interviewee_id}: no transcript yet, left out of the archive", err=True)
+    click.echo(f"Wrote bag {result.bag} ({result.files} files)")
+    if result.key:
+        click.echo(f"Wrote pseudonym key {result.key} (keep it apart from the bag)")
+
+
+@cli.group()
+def models() -> None:
+    """Manage the offline transcription models."""
+
+
+@models.command()
+@click.option(
+    "--model",
+    "model_name",
+    type=click.Choice(tuple(BUNDLED_MODELS)),
+    default="base",
+    show_default=True,
+    help="Bundled model to convert.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Checkpoint path (default: the user cache, where --engine openai-whisper finds it).",
+)
+@reports_errors
+def convert(model_name: str, out: Path | None) -> None:
+    """Build an openai-whisper checkpoint from a bundled model, offline.
+
+    openai-whisper would download its weights; this writes the same weights,
+    taken from the bundled CTranslate2 model, as a .pt checkpoint instead.
+    Needs the [openai] extra (PyTorch).
+
+    \b
+    Example:
+      interviews models convert --model base
+      interviews transcribe my-study --engine openai-whisper
+    """
+    path = convert_bundled_model(model_name, out)
+    click.echo(f"Wrote {path}")
 
 
 def main() -> None:

@@ -43,3 +43,19 @@ class ExportError(PipelineError):
 
 class EditedFileError(PipelineError):
     """An output file was changed by hand since we wrote it; we refuse to overwrite it."""
+
+
+class WriteError(PipelineError):
+    """An output file cannot be written: disk full, read-only folder, file in use."""
+
+
+class LockError(PipelineError):
+    """Another command is working on the same study."""
+
+
+class ArchiveError(PipelineError):
+    """An archive (BagIt bag) cannot be built or read."""
+
+
+class PrivacyError(PipelineError):
+    """Pseudonymisation cannot be done safely (bad terms file, a name would survive)."""

@@ -7,6 +7,8 @@ because a fieldworker edits this file by hand and must find the mistake fast.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,31 @@ from .models import Category, Guide, Interviewee, Question
 
 FieldPath = tuple[str | int, ...]
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+# The fields each part of the guide may have; anything else is reported and ignored, so a
+# misspelt optional field ("organization") does not silently vanish.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset({"title", "language", "vocabulary", "categories", "questions", "interviewees"}),
+    "categories": frozenset({"id", "name", "conceptualization", "subcategories", "indicators"}),
+    "questions": frozenset({"id", "text", "categories", "follow_ups"}),
+    "interviewees": frozenset(
+        {"id", "honorific", "name", "role", "organisation", "language", "questions", "recordings"}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class GuideWarning:
+    """A problem that does not stop the work, e.g. an unknown (ignored) field."""
+
+    message: str
+    file: Path
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.file})"
+
+
+WarningCallback = Callable[[GuideWarning], None]
 
 
 class _Document:
@@ -119,8 +146,13 @@ class _Reader:
         return value
 
 
-def load_guide(path: Path, audio_dir: Path | None = None) -> Guide:
-    """Parse and fully validate a guide; with `audio_dir`, also check recordings exist."""
+def load_guide(
+    path: Path, audio_dir: Path | None = None, *, on_warning: WarningCallback | None = None
+) -> Guide:
+    """Parse and fully validate a guide; with `audio_dir`, also check recordings exist.
+
+    Unknown keys are not errors: each is passed to `on_warning` after the guide is valid.
+    """
     doc = _Document(path)
     read = _Reader(doc)
     top = read.mapping(doc.data, ())
@@ -128,13 +160,40 @@ def load_guide(path: Path, audio_dir: Path | None = None) -> Guide:
     categories = _categories(read, top)
     questions = _questions(read, top, language, {c.id for c in categories})
     interviewees = _interviewees(read, top, {q.id for q in questions}, audio_dir)
-    return Guide(
+    guide = Guide(
         title=read.text(top, (), "title"),
         language=language,
         categories=categories,
         questions=questions,
         interviewees=interviewees,
+        vocabulary=read.texts(top, (), "vocabulary"),
     )
+    if on_warning:
+        for warning in _unknown_keys(doc, top):
+            on_warning(warning)
+    return guide
+
+
+def _unknown_keys(doc: _Document, top: dict[str, Any]) -> list[GuideWarning]:
+    """Unknown keys at the top level and in each category, question and interviewee."""
+    places: list[tuple[FieldPath, dict[str, Any], frozenset[str]]] = [((), top, KNOWN_KEYS[""])]
+    for section in ("categories", "questions", "interviewees"):
+        places += [
+            ((section, i), entry, KNOWN_KEYS[section]) for i, entry in enumerate(top[section])
+        ]
+    warnings = []
+    for path, data, known in places:
+        for key in data:
+            if key not in known:
+                where = (*path, key)
+                warnings.append(
+                    GuideWarning(
+                        f"line {doc._line_of(where)}, {_field_name(where)}: "
+                        f"unknown key {key!r} (ignored)",
+                        doc.path,
+                    )
+                )
+    return warnings
 
 
 def _categories(read: _Reader, top: dict[str, Any]) -> tuple[Category, ...]:

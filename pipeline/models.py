@@ -56,6 +56,8 @@ class Guide:
     categories: tuple[Category, ...]
     questions: tuple[Question, ...]
     interviewees: tuple[Interviewee, ...]
+    vocabulary: tuple[str, ...] = ()
+    """Proper names and key terms that transcription should spell right (e.g. "ICLEI")."""
 
     def question(self, question_id: str) -> Question:
         return _by_id(self.questions, question_id)
@@ -90,6 +92,9 @@ class TranscriptionSettings:
     beam_size: int = 5
     threads: int = 0
     language: str | None = None
+    task: str = "transcribe"
+    guide_vocabulary: bool = True
+    batch_size: int = 0
 
     def cache_key(self) -> dict[str, Any]:
         """Only what changes the output: threads do not."""
@@ -106,6 +111,8 @@ class Study:
     title: str
     language: str = "en"
     honorific: str = "Magister"
+    author: str = ""
+    paper: str = "A4"
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
 
     @property
@@ -144,6 +151,15 @@ class Segment:
     avg_logprob: float = 0.0
     no_speech_prob: float = 0.0
     compression_ratio: float = 0.0
+    flags: tuple[str, ...] = ()
+    """Suspected recognition failures (see pipeline.transcribe.quality)."""
+
+    @property
+    def confidence(self) -> float:
+        """Mean word probability: how sure the recogniser was of this segment's words."""
+        if not self.words:
+            return 0.0
+        return sum(w.probability for w in self.words) / len(self.words)
 
 
 @dataclass(frozen=True)
@@ -193,7 +209,13 @@ class Transcript:
             language=data["language"],
             duration=data["duration"],
             segments=tuple(
-                Segment(**{**s, "words": tuple(Word(**w) for w in s["words"])})
+                Segment(
+                    **{
+                        **s,
+                        "words": tuple(Word(**w) for w in s["words"]),
+                        "flags": tuple(s.get("flags", ())),
+                    }
+                )
                 for s in data["segments"]
             ),
             provenance=Provenance(
@@ -209,7 +231,11 @@ class AnswerStatus(str, Enum):
 
 @dataclass(frozen=True)
 class AlignedAnswer:
-    """A guide question located in a transcript and the answer cut out after it."""
+    """A guide question located in a transcript and the answer cut out after it.
+
+    `edited_answer` and `translation` are filled in review (by a person); exports prefer
+    the edited text and never invent a translation.
+    """
 
     question_id: str
     number: int
@@ -221,14 +247,33 @@ class AlignedAnswer:
     end: float | None = None
     confidence: float = 0.0
     heard_question: str = ""
+    question_start: float | None = None
+    question_end: float | None = None
+    edited_answer: str = ""
+    translation: str = ""
+    flags: tuple[str, ...] = ()
+    """Quality flags of the transcript segments the answer was cut from."""
+
+    @property
+    def final_answer(self) -> str:
+        """The answer as edited in review, else as aligned."""
+        return self.edited_answer or self.answer
 
 
 @dataclass(frozen=True)
 class InterviewMatrix:
-    """One interviewee's rows of the Appendix 1 matrix."""
+    """One interviewee's rows of the Appendix 1 matrix, and where they came from.
+
+    `synthesis` (category id -> text) is the researcher's Appendix 2 summary, written in
+    review; `source_files` and `transcript_sha256` trace the rows to the recordings and
+    to the transcript file they were aligned from.
+    """
 
     interviewee_id: str
     answers: tuple[AlignedAnswer, ...]
+    synthesis: dict[str, str] = field(default_factory=dict)
+    source_files: tuple[str, ...] = ()
+    transcript_sha256: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -238,6 +283,7 @@ class InterviewMatrix:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InterviewMatrix:
+        """Also reads aligned files written before the review and provenance fields existed."""
         return cls(
             interviewee_id=data["interviewee_id"],
             answers=tuple(
@@ -246,8 +292,12 @@ class InterviewMatrix:
                         **a,
                         "categories": tuple(a["categories"]),
                         "status": AnswerStatus(a["status"]),
+                        "flags": tuple(a.get("flags", ())),
                     }
                 )
                 for a in data["answers"]
             ),
+            synthesis=dict(data.get("synthesis", {})),
+            source_files=tuple(data.get("source_files", ())),
+            transcript_sha256=data.get("transcript_sha256", ""),
         )

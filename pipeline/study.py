@@ -17,7 +17,9 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 STUDY_FILE = "study.toml"
+TASKS = ("transcribe", "translate")
 FOLDERS = ("audio", "guides", "transcripts", "exports")
+PAPER_SIZES = ("A4", "Letter")
 
 STUDY_TEMPLATE = """\
 # Settings of this interview study. Paths are relative to this folder.
@@ -26,6 +28,10 @@ title = "{title}"
 language = "en"
 # Academic title printed before each interviewee's name, unless the guide gives one.
 honorific = "Magister"
+# The researcher: author of the exported documents and user of the REFI-QDA project.
+author = ""
+# Page size of the Word exports: "A4" or "Letter".
+paper = "A4"
 
 [transcription]
 # "faster-whisper" (default, offline, bundled model) or "openai-whisper" (extra [openai]).
@@ -36,8 +42,15 @@ compute_type = "int8"
 beam_size = 5
 # CPU threads; 0 means all available cores.
 threads = 0
-# Force a language ("es", "en"); leave out to auto-detect or use each interviewee's language.
+# Spoken language ("es", "en") for interviewees whose guide entry gives none; leave out
+# to auto-detect.
 # language = "es"
+# "transcribe" keeps the spoken language; "translate" makes Whisper write English.
+task = "transcribe"
+# Prime the decoder with the guide's vocabulary and each interviewee's name and organisation.
+guide_vocabulary = true
+# 0 = automatic (batched inference for recordings over a minute), 1 = never batch, N = batch N.
+batch_size = 0
 """
 
 GUIDE_TEMPLATE = """\
@@ -96,15 +109,25 @@ def load_study(root: Path) -> Study:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise StudyError(f"invalid TOML: {exc}", config_path) from None
     transcription = config.pop("transcription", {})
-    known = {"title", "language", "honorific"}
+    known = {"title", "language", "honorific", "author", "paper"}
     _reject_unknown(config, known, config_path, "")
     return Study(
         root=root,
         title=str(config.get("title") or root.resolve().name),
         language=str(config.get("language", "en")),
         honorific=str(config.get("honorific", "Magister")),
+        author=str(config.get("author", "")),
+        paper=_paper(config.get("paper", "A4"), config_path),
         transcription=_transcription(transcription, config_path),
     )
+
+
+def _paper(value: Any, config_path: Path) -> str:
+    """The page size spelled as Word spells it, whatever the case it was written in."""
+    sizes = {size.casefold(): size for size in PAPER_SIZES}
+    if not isinstance(value, str) or value.casefold() not in sizes:
+        raise StudyError(f"paper must be one of: {', '.join(PAPER_SIZES)}", config_path)
+    return sizes[value.casefold()]
 
 
 def _transcription(raw: Any, config_path: Path) -> TranscriptionSettings:
@@ -112,12 +135,16 @@ def _transcription(raw: Any, config_path: Path) -> TranscriptionSettings:
         raise StudyError("[transcription] must be a table", config_path)
     names = {f.name for f in fields(TranscriptionSettings)}
     _reject_unknown(raw, names, config_path, "transcription.")
-    for key, minimum in (("beam_size", 1), ("threads", 0)):
+    for key, minimum in (("beam_size", 1), ("threads", 0), ("batch_size", 0)):
         value = raw.get(key, minimum)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise StudyError(
                 f"transcription.{key} must be a whole number >= {minimum}", config_path
             )
+    if raw.get("task", "transcribe") not in TASKS:
+        raise StudyError(f"transcription.task must be one of: {', '.join(TASKS)}", config_path)
+    if not isinstance(raw.get("guide_vocabulary", True), bool):
+        raise StudyError("transcription.guide_vocabulary must be true or false", config_path)
     return TranscriptionSettings(**raw)
 
 

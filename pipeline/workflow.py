@@ -7,21 +7,24 @@ returns all outcomes, so the caller can exit non-zero when any failed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .align import align_interview
 from .errors import PipelineError, TranscriptError
-from .export import AppendixData, export
-from .files import write_json
-from .guide import load_guide
-from .models import AnswerStatus, Guide, Interviewee, InterviewMatrix, Study
+from .export import DEFAULT_OPTIONS, AppendixData, ExportOptions, export, needs_transcripts
+from .files import sha256_file, write_json
+from .guide import WarningCallback, load_guide
+from .models import AnswerStatus, Guide, Interviewee, InterviewMatrix, Study, Transcript
+from .privacy import Pseudonyms, export_pseudonymised
 from .study import load_study
 from .transcribe import (
     ProgressCallback,
     Transcriber,
     create_transcriber,
+    guide_vocabulary,
     load_transcript,
     transcribe_interviewee,
     transcript_path,
@@ -36,6 +39,8 @@ class Outcome:
     stage: str
     detail: str = ""
     error: PipelineError | None = None
+    reused: bool = False
+    """Finished work from an earlier run was kept (an up-to-date transcript)."""
 
     @property
     def ok(self) -> bool:
@@ -46,10 +51,19 @@ OutcomeCallback = Callable[[Outcome], None]
 ProgressFactory = Callable[[Interviewee], ProgressCallback]
 
 
-def open_study(root: Path, *, check_recordings: bool = False) -> tuple[Study, Guide]:
+def open_study(
+    root: Path,
+    *,
+    check_recordings: bool = False,
+    transcription: Mapping[str, Any] | None = None,
+    on_warning: WarningCallback | None = None,
+) -> tuple[Study, Guide]:
+    """Load study.toml and the guide; `transcription` overrides settings for this run."""
     study = load_study(root)
+    if transcription:
+        study = replace(study, transcription=replace(study.transcription, **transcription))
     audio_dir = study.audio_dir if check_recordings else None
-    return study, load_guide(study.guide_path, audio_dir)
+    return study, load_guide(study.guide_path, audio_dir, on_warning=on_warning)
 
 
 def select(guide: Guide, only: Sequence[str] = ()) -> list[Interviewee]:
@@ -67,13 +81,14 @@ def select(guide: Guide, only: Sequence[str] = ()) -> list[Interviewee]:
 def _each(
     stage: str,
     interviewees: Sequence[Interviewee],
-    work: Callable[[Interviewee], str],
+    work: Callable[[Interviewee], str | Outcome],
     on_outcome: OutcomeCallback | None,
 ) -> list[Outcome]:
     outcomes = []
     for interviewee in interviewees:
         try:
-            outcome = Outcome(interviewee.id, stage, detail=work(interviewee))
+            done = work(interviewee)
+            outcome = done if isinstance(done, Outcome) else Outcome(interviewee.id, stage, done)
         except PipelineError as error:
             outcome = Outcome(interviewee.id, stage, error=error)
         outcomes.append(outcome)
@@ -84,6 +99,7 @@ def _each(
 
 def transcribe_study(
     study: Study,
+    guide: Guide,
     interviewees: Sequence[Interviewee],
     *,
     transcriber: Transcriber | None = None,
@@ -93,16 +109,22 @@ def transcribe_study(
 ) -> list[Outcome]:
     engine = transcriber or create_transcriber(study.transcription)
 
-    def work(interviewee: Interviewee) -> str:
+    def work(interviewee: Interviewee) -> Outcome:
         transcript, cached = transcribe_interviewee(
             study,
             interviewee,
             engine,
+            vocabulary=guide_vocabulary(guide, interviewee),
             force=force,
             on_progress=progress(interviewee) if progress else None,
         )
         state = "cached" if cached else "transcribed"
-        return f"{state}, {transcript.duration:.0f} s, language {transcript.language}"
+        summary = f"{state}, {transcript.duration:.0f} s, language {transcript.language}"
+        flagged = [s for s in transcript.segments if s.flags]
+        if flagged:
+            kinds = sorted({flag for s in flagged for flag in s.flags})
+            summary += f", {len(flagged)} segments flagged ({', '.join(kinds)})"
+        return Outcome(interviewee.id, "transcription", summary, reused=cached)
 
     return _each("transcription", interviewees, work, on_outcome)
 
@@ -120,8 +142,13 @@ def align_study(
     on_outcome: OutcomeCallback | None = None,
 ) -> list[Outcome]:
     def work(interviewee: Interviewee) -> str:
-        transcript = load_transcript(transcript_path(study, interviewee.id))
-        matrix = align_interview(transcript, guide, interviewee, study.language)
+        path = transcript_path(study, interviewee.id)
+        transcript = load_transcript(path)
+        matrix = replace(
+            align_interview(transcript, guide, interviewee, study.language),
+            source_files=tuple(s.name for s in transcript.provenance.sources),
+            transcript_sha256=sha256_file(path),
+        )
         write_json(aligned_path(study, interviewee.id), matrix.to_dict(), force=force)
         found = sum(a.status is AnswerStatus.FOUND for a in matrix.answers)
         return f"{found}/{len(matrix.answers)} questions located"
@@ -161,24 +188,34 @@ def export_study(
     interviewees: Sequence[Interviewee],
     formats: Sequence[str],
     *,
+    options: ExportOptions = DEFAULT_OPTIONS,
     force: bool = False,
+    pseudonyms: Pseudonyms | None = None,
     on_outcome: OutcomeCallback | None = None,
 ) -> tuple[list[Path], list[Outcome]]:
-    """Export every interviewee that has aligned answers; the others are reported."""
+    """Export every interviewee that has aligned answers (and a transcript, for the
+    formats that show it); the others are reported. With `pseudonyms`, the exports go to
+    exports/pseudonymised/ and the key beside them, so identified files stay as they are."""
     matrices: list[InterviewMatrix] = []
+    transcripts: dict[str, Transcript] = {}
+    with_transcripts = needs_transcripts(formats)
 
     def work(interviewee: Interviewee) -> str:
         path = aligned_path(study, interviewee.id)
         matrix = load_matrix(path)
         _check_matches_guide(matrix, guide, interviewee, path)
+        if with_transcripts:
+            transcripts[interviewee.id] = load_transcript(transcript_path(study, interviewee.id))
         matrices.append(matrix)
         return "exported"
 
     outcomes = _each("export", interviewees, work, on_outcome)
     if not matrices:
         return [], outcomes
-    paths = export(AppendixData(study, guide, tuple(matrices)), formats, force=force)
-    return paths, outcomes
+    data = AppendixData(study, guide, tuple(matrices), options, transcripts)
+    if pseudonyms is not None:
+        return export_pseudonymised(data, formats, pseudonyms, force=force), outcomes
+    return export(data, formats, force=force), outcomes
 
 
 @dataclass(frozen=True)
@@ -191,6 +228,33 @@ class RunResult:
         """Interviewees that failed in any stage, each once, in order."""
         return list(dict.fromkeys(o.interviewee_id for o in self.outcomes if not o.ok))
 
+    def summary(self) -> list[SummaryRow]:
+        """One row per interviewee for the end-of-batch table: failed (first failing stage
+        and why), skipped (transcript unchanged since an earlier run) or done."""
+        rows = []
+        for interviewee_id in dict.fromkeys(o.interviewee_id for o in self.outcomes):
+            mine = [o for o in self.outcomes if o.interviewee_id == interviewee_id]
+            failure = next((o for o in mine if o.error), None)
+            located = next((o.detail for o in mine if o.stage == "alignment"), "")
+            if failure and failure.error:
+                rows.append(
+                    SummaryRow(interviewee_id, "failed", f"{failure.stage}: {failure.error}")
+                )
+            elif any(o.reused for o in mine):
+                reason = "transcript unchanged since the last run"
+                rows.append(SummaryRow(interviewee_id, "skipped", f"{reason}; {located}"))
+            else:
+                rows.append(SummaryRow(interviewee_id, "done", located))
+        return rows
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    interviewee_id: str
+    status: str
+    """"done", "skipped" or "failed"."""
+    reason: str
+
 
 def run_study(
     study: Study,
@@ -198,16 +262,19 @@ def run_study(
     interviewees: Sequence[Interviewee],
     formats: Sequence[str],
     *,
+    options: ExportOptions = DEFAULT_OPTIONS,
     force: bool = False,
     progress: ProgressFactory | None = None,
     on_outcome: OutcomeCallback | None = None,
 ) -> RunResult:
     """All stages; an interviewee that fails a stage is left out of the later ones."""
     transcribed = transcribe_study(
-        study, interviewees, force=force, progress=progress, on_outcome=on_outcome
+        study, guide, interviewees, force=force, progress=progress, on_outcome=on_outcome
     )
     ready = [i for i, o in zip(interviewees, transcribed, strict=True) if o.ok]
     aligned = align_study(study, guide, ready, force=force, on_outcome=on_outcome)
     ready = [i for i, o in zip(ready, aligned, strict=True) if o.ok]
-    paths, exported = export_study(study, guide, ready, formats, force=force, on_outcome=on_outcome)
+    paths, exported = export_study(
+        study, guide, ready, formats, options=options, force=force, on_outcome=on_outcome
+    )
     return RunResult(paths, [*transcribed, *aligned, *exported])

@@ -51,6 +51,8 @@ INTERVIEW_SCRIPT: tuple[Sentence, ...] = (
     (A4, 39.0, 43.0),
 )
 """A Spanish interview asking q1..q4 in order, each question followed by its answer."""
+RECORDING_SECONDS = 44
+"""Length of the study fixture's tone recordings: the whole script lies over sound."""
 
 
 def words_for(text: str, start: float, end: float, probability: float) -> tuple[Word, ...]:
@@ -129,6 +131,7 @@ class FakeTranscriber:
         samples: np.ndarray,
         *,
         language: str | None,
+        vocabulary: Sequence[str] = (),
         on_progress: ProgressCallback | None = None,
     ) -> Decoded:
         self.calls.append((len(samples), language))
@@ -231,6 +234,7 @@ def write_study(
     )
     (root / "guides" / "guide.yaml").write_text(guide, encoding="utf-8")
     if audio:
-        write_audio(root / "audio" / "felipe-ochoa.wav")
-        write_audio(root / "audio" / "fabian-bermeo.mp3", frequency=660.0)
+        length = RECORDING_SECONDS * 1000
+        write_audio(root / "audio" / "felipe-ochoa.wav", milliseconds=length)
+        write_audio(root / "audio" / "fabian-bermeo.mp3", milliseconds=length, frequency=660.0)
     return root

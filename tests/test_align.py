@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -305,3 +306,20 @@ def test_matrix_round_trips_through_json_dict(guide: Guide) -> None:
     data = matrix.to_dict()
     assert data["answers"][0]["status"] == "found"
     assert InterviewMatrix.from_dict(data) == matrix
+
+
+def test_answers_carry_the_quality_flags_of_their_segments(guide: Guide) -> None:
+    """A looping segment inside an answer marks that answer, and only that one."""
+    transcript = make_transcript(
+        [(Q1_ES, 0.0, 5.0), (A1, 6.0, 9.0), (Q4_ES, 10.0, 14.0), (A4, 15.0, 18.0)]
+    )
+    looping = replace(transcript.segments[1], flags=("repetition", "high-compression"))
+    transcript = replace(
+        transcript, segments=(transcript.segments[0], looping, *transcript.segments[2:])
+    )
+    q1, q4 = align(transcript, guide, asking(guide, "q1", "q4"), "en").answers
+    assert q1.flags == ("repetition", "high-compression")
+    assert q4.flags == ()
+    assert InterviewMatrix.from_dict(
+        InterviewMatrix("felipe-ochoa", (q1, q4)).to_dict()
+    ).answers == (q1, q4)

@@ -161,7 +161,7 @@ def test_missing_recording_is_reported_before_any_work(
 def test_unknown_format_is_a_usage_error(study_root: Path) -> None:
     result = invoke("export", study_root, "--format", "pdf")
     assert_clean_exit(result, 2)
-    assert "Invalid value for '--format' / '-f': 'pdf' is not one of 'docx', 'csv'." in (
+    assert "Invalid value for '--format' / '-f': unknown format 'pdf' (choose from: " in (
         result.stderr
     )
 
@@ -196,14 +196,14 @@ def test_transcribe_then_cached(study_root: Path, fake_engine: FakeTranscriber) 
     result = invoke("transcribe", study_root)
     assert_clean_exit(result, 0)
     assert result.stdout.splitlines() == [
-        "felipe-ochoa: transcribed, 0 s, language es",
-        "fabian-bermeo: transcribed, 0 s, language es",
+        "felipe-ochoa: transcribed, 44 s, language es",
+        "fabian-bermeo: transcribed, 44 s, language es",
     ]
     # Progress goes to stderr, in steps when stderr is not a terminal.
-    assert "felipe-ochoa: transcribing 100% (0/0 s)" in result.stderr
+    assert "felipe-ochoa: transcribing 100% (44/44 s)" in result.stderr
     again = invoke("transcribe", study_root, "-i", "fabian-bermeo")
     assert_clean_exit(again, 0)
-    assert again.stdout == "fabian-bermeo: cached, 0 s, language es\n"
+    assert again.stdout == "fabian-bermeo: cached, 44 s, language es\n"
     assert len(fake_engine.calls) == 2
 
 
@@ -212,12 +212,16 @@ def test_run_exports(study_root: Path, fake_engine: FakeTranscriber) -> None:
     assert_clean_exit(result, 0)
     exports = study_root / "exports"
     assert result.stdout.splitlines() == [
-        "felipe-ochoa: transcribed, 0 s, language es",
-        "fabian-bermeo: transcribed, 0 s, language es",
+        "felipe-ochoa: transcribed, 44 s, language es",
+        "fabian-bermeo: transcribed, 44 s, language es",
         "felipe-ochoa: 3/3 questions located",
         "fabian-bermeo: 2/2 questions located",
         f"Wrote {exports / 'appendix1.docx'}",
         f"Wrote {exports / 'appendix1.csv'}",
+        "Summary:",
+        "  interviewee    status  reason",
+        "  felipe-ochoa   done    3/3 questions located",
+        "  fabian-bermeo  done    2/2 questions located",
     ]
     assert (exports / "appendix1.docx").is_file()
     assert (exports / "appendix1.csv").is_file()
@@ -226,16 +230,22 @@ def test_run_exports(study_root: Path, fake_engine: FakeTranscriber) -> None:
 def test_run_with_one_undecodable_recording(study_root: Path, fake_engine: FakeTranscriber) -> None:
     bad = study_root / "audio" / "fabian-bermeo.mp3"
     bad.write_bytes(b"this is not audio at all\n" * 200)
-    result = invoke("run", study_root, "--format", "csv")
+    result = invoke("run", study_root, "--format", "appendix1-csv")
     assert_clean_exit(result, 1)
     csv_path = study_root / "exports" / "appendix1.csv"
-    assert result.stdout.splitlines() == [
-        "felipe-ochoa: transcribed, 0 s, language es",
+    stdout = result.stdout.splitlines()
+    assert stdout[:5] == [
+        "felipe-ochoa: transcribed, 44 s, language es",
         "felipe-ochoa: 3/3 questions located",
         f"Wrote {csv_path}",
+        "Summary:",
+        "  interviewee    status  reason",
     ]
+    assert stdout[5] == "  felipe-ochoa   done    3/3 questions located"
+    assert stdout[6].startswith("  fabian-bermeo  failed  transcription: ")
+    assert stdout[6].endswith(f"({bad})")
     errors = result.stderr.splitlines()
-    assert f"Error: cannot decode audio (CouldntDecodeError) ({bad})" in errors
+    assert f"Error: not an audio file: ffmpeg finds no audio stream in it ({bad})" in errors
     assert "fabian-bermeo: skipped in transcription" in errors
     assert errors[-1] == "Error: the run failed for 1 of 2 interviewees: fabian-bermeo"
     text = csv_path.read_bytes().decode("utf-8-sig")
@@ -246,15 +256,15 @@ def test_run_with_one_undecodable_recording(study_root: Path, fake_engine: FakeT
 def test_rerun_refuses_to_overwrite_hand_edited_export(
     study_root: Path, fake_engine: FakeTranscriber
 ) -> None:
-    assert invoke("run", study_root, "-f", "csv").exit_code == 0
+    assert invoke("run", study_root, "-f", "appendix1-csv").exit_code == 0
     csv_path = study_root / "exports" / "appendix1.csv"
     csv_path.write_bytes(csv_path.read_bytes() + b"my note\r\n")
-    result = invoke("export", study_root, "-f", "csv")
+    result = invoke("export", study_root, "-f", "appendix1-csv")
     assert_clean_exit(result, 1)
     assert result.stderr.startswith("Error: file was changed by hand since it was generated")
     assert result.stderr.endswith(f"({csv_path})\n")
     assert csv_path.read_bytes().endswith(b"my note\r\n")
-    forced = invoke("export", study_root, "-f", "csv", "--force")
+    forced = invoke("export", study_root, "-f", "appendix1-csv", "--force")
     assert_clean_exit(forced, 0)
     assert not csv_path.read_bytes().endswith(b"my note\r\n")
 
@@ -267,11 +277,11 @@ def test_export_after_renaming_a_category_has_no_traceback(
     Either the export uses the current guide or it says to re-align; it must never end in
     an uncaught exception.
     """
-    assert invoke("run", study_root, "-f", "csv").exit_code == 0
+    assert invoke("run", study_root, "-f", "appendix1-csv").exit_code == 0
     guide = study_root / "guides" / "guide.yaml"
     text = guide.read_text(encoding="utf-8").replace("alliances", "partnerships")
     guide.write_text(text, encoding="utf-8")
-    result = invoke("export", study_root, "-f", "csv")
+    result = invoke("export", study_root, "-f", "appendix1-csv")
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )

@@ -16,8 +16,11 @@ from docx import Document
 
 from pipeline.align import normalise
 from pipeline.cli import cli
+from pipeline.files import sha256_file
 from pipeline.guide import load_guide
 from pipeline.models import AnswerStatus
+from pipeline.transcribe import load_transcript, transcript_path
+from pipeline.transcribe.embedded import BUNDLED_MODELS, resolve_model
 from pipeline.workflow import aligned_path, load_matrix, open_study
 
 REPO = Path(__file__).resolve().parents[1]
@@ -118,3 +121,17 @@ def test_second_run_reuses_the_transcripts(example_run: tuple[Path, str]) -> Non
     result = CliRunner().invoke(cli, ["run", str(study_dir)])
     assert result.exit_code == 0, result.output
     assert result.output.count(": cached,") == 3
+
+
+def test_transcripts_trace_back_to_the_audio_and_the_model(example_run: tuple[Path, str]) -> None:
+    study_dir, _ = example_run
+    study, guide = open_study(study_dir)
+    model_dir, model_sha = resolve_model("base")
+    assert sha256_file(model_dir / "model.bin") == model_sha == BUNDLED_MODELS["base"].sha256
+    for interviewee in guide.interviewees:
+        provenance = load_transcript(transcript_path(study, interviewee.id)).provenance
+        assert provenance.model_sha256 == model_sha
+        assert [s.sha256 for s in provenance.sources] == [
+            sha256_file(study.audio_dir / name) for name in interviewee.recordings
+        ]
+        assert provenance.settings["vocabulary"][: len(guide.vocabulary)] == list(guide.vocabulary)

@@ -127,7 +127,7 @@ def test_unknown_setting(tmp_path: Path) -> None:
     with pytest.raises(StudyError) as caught:
         load_study(tmp_path)
     assert str(caught.value) == (
-        f"unknown setting titel (allowed: honorific, language, title) ({path})"
+        f"unknown setting titel (allowed: author, honorific, language, paper, title) ({path})"
     )
 
 
@@ -136,8 +136,8 @@ def test_unknown_transcription_setting(tmp_path: Path) -> None:
     with pytest.raises(StudyError) as caught:
         load_study(tmp_path)
     assert str(caught.value) == (
-        "unknown setting transcription.beam (allowed: beam_size, compute_type, engine, "
-        f"language, model, threads) ({path})"
+        "unknown setting transcription.beam (allowed: batch_size, beam_size, compute_type, "
+        f"engine, guide_vocabulary, language, model, task, threads) ({path})"
     )
 
 

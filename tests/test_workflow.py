@@ -28,7 +28,7 @@ from pipeline.workflow import (
 def transcribe_all(root: Path, fake: FakeTranscriber, **options: object) -> list[Outcome]:
     """Open the study and transcribe every interviewee with the fake engine."""
     study, guide = open_study(root, check_recordings=True)
-    return transcribe_study(study, guide.interviewees, transcriber=fake, **options)
+    return transcribe_study(study, guide, guide.interviewees, transcriber=fake, **options)
 
 
 def test_transcribe_writes_transcripts_with_provenance(
@@ -39,14 +39,14 @@ def test_transcribe_writes_transcripts_with_provenance(
         ("felipe-ochoa", True),
         ("fabian-bermeo", True),
     ]
-    assert outcomes[0].detail == "transcribed, 0 s, language es"
-    # Both recordings were really decoded: 0.4 s at 16 kHz, language from the guide.
-    assert fake.calls == [(6400, "es"), (6400, "es")]
+    assert outcomes[0].detail == "transcribed, 44 s, language es"
+    # Both recordings were really decoded: 44 s at 16 kHz, language from the guide.
+    assert fake.calls == [(704_000, "es"), (704_000, "es")]
 
     data = json.loads((study_root / "transcripts" / "felipe-ochoa.json").read_text("utf-8"))
     assert data["interviewee_id"] == "felipe-ochoa"
     assert data["language"] == "es"
-    assert data["duration"] == 0.4
+    assert data["duration"] == 44.0
     assert data["segments"][1]["text"].strip().startswith("¿Cuáles son")
     assert data["segments"][1]["words"][0] == {
         "start": 4.0,
@@ -61,7 +61,7 @@ def test_transcribe_writes_transcripts_with_provenance(
             "name": "felipe-ochoa.wav",
             "size": audio.stat().st_size,
             "sha256": hashlib.sha256(audio.read_bytes()).hexdigest(),
-            "duration": 0.4,
+            "duration": 44.0,
         }
     ]
     assert (prov["engine"], prov["model"], prov["model_sha256"]) == (
@@ -75,14 +75,18 @@ def test_transcribe_writes_transcripts_with_provenance(
         "compute_type": "int8",
         "beam_size": 5,
         "language": "es",
+        "task": "transcribe",
+        "guide_vocabulary": True,
+        "batch_size": 0,
+        "vocabulary": ["Felipe Ochoa", "GAD Municipal de Cuenca"],
     }
     assert "interview-pipeline" in prov["versions"]
     assert prov["started"] <= prov["finished"]
 
     text = (study_root / "transcripts" / "felipe-ochoa.txt").read_text(encoding="utf-8")
     lines = text.splitlines()
-    assert lines[0] == "[00:00]  Buenos días, muchas gracias por recibirnos hoy."
-    assert lines[1].startswith("[00:04]  ¿Cuáles son")
+    assert lines[0] == "[00:00] Buenos días, muchas gracias por recibirnos hoy."
+    assert lines[1].startswith("[00:04] ¿Cuáles son")
     assert len(lines) == 9
     # The JSON reads back into the same Transcript.
     loaded = load_transcript(study_root / "transcripts" / "felipe-ochoa.json")
@@ -168,8 +172,8 @@ def test_progress_is_reported(study_root: Path, fake: FakeTranscriber) -> None:
     def progress(interviewee: Interviewee) -> ProgressCallback:
         return lambda done, total: seen.append((interviewee.id, done, total))
 
-    transcribe_study(study, guide.interviewees, transcriber=fake, progress=progress)
-    assert seen == [("felipe-ochoa", 0.4, 0.4), ("fabian-bermeo", 0.4, 0.4)]
+    transcribe_study(study, guide, guide.interviewees, transcriber=fake, progress=progress)
+    assert seen == [("felipe-ochoa", 44.0, 44.0), ("fabian-bermeo", 44.0, 44.0)]
 
 
 def test_undecodable_recording_fails_only_that_interviewee(
@@ -185,7 +189,7 @@ def test_undecodable_recording_fails_only_that_interviewee(
     assert not failed.ok and failed.interviewee_id == "fabian-bermeo"
     assert isinstance(failed.error, AudioError)
     assert failed.error.file == bad
-    assert failed.error.message.startswith("cannot decode audio")
+    assert failed.error.message.startswith("not an audio file")
     assert len(fake.calls) == 1
     assert (study_root / "transcripts" / "felipe-ochoa.json").is_file()
     assert not (study_root / "transcripts" / "fabian-bermeo.json").exists()
@@ -196,7 +200,7 @@ def test_missing_recording_fails_only_that_interviewee(
 ) -> None:
     (study_root / "audio" / "felipe-ochoa.wav").unlink()
     study, guide = open_study(study_root)
-    outcomes = transcribe_study(study, guide.interviewees, transcriber=fake)
+    outcomes = transcribe_study(study, guide, guide.interviewees, transcriber=fake)
     assert [o.ok for o in outcomes] == [False, True]
     assert str(outcomes[0].error) == (
         f"recording not found ({study_root / 'audio' / 'felipe-ochoa.wav'})"
@@ -217,7 +221,9 @@ def test_align_and_export_end_to_end(study_root: Path, fake: FakeTranscriber) ->
     assert matrix.answers[1].answer.startswith(A2)  # runs on to q4 (q3 was not asked)
     assert matrix.answers[2].answer == A4
 
-    paths, outcomes = export_study(study, guide, guide.interviewees, ["docx", "csv"])
+    paths, outcomes = export_study(
+        study, guide, guide.interviewees, ["appendix1-docx", "appendix1-csv"]
+    )
     assert [o.ok for o in outcomes] == [True, True]
     assert paths == [study.exports_dir / "appendix1.docx", study.exports_dir / "appendix1.csv"]
     csv_text = paths[1].read_bytes().decode("utf-8-sig")
@@ -244,7 +250,7 @@ def test_export_with_missing_aligned_file_reports_that_interviewee(
     transcribe_all(study_root, fake)
     study, guide = open_study(study_root)
     align_study(study, guide, select(guide, ["felipe-ochoa"]))
-    paths, outcomes = export_study(study, guide, guide.interviewees, ["csv"])
+    paths, outcomes = export_study(study, guide, guide.interviewees, ["appendix1-csv"])
     assert paths == [study.exports_dir / "appendix1.csv"]
     assert [o.ok for o in outcomes] == [True, False]
     error = outcomes[1].error
@@ -257,7 +263,7 @@ def test_export_with_missing_aligned_file_reports_that_interviewee(
 
 def test_export_with_nothing_aligned_writes_nothing(study_root: Path) -> None:
     study, guide = open_study(study_root)
-    paths, outcomes = export_study(study, guide, guide.interviewees, ["csv"])
+    paths, outcomes = export_study(study, guide, guide.interviewees, ["appendix1-csv"])
     assert paths == []
     assert not any(o.ok for o in outcomes)
     assert not (study.exports_dir / "appendix1.csv").exists()

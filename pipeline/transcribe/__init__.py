@@ -7,7 +7,7 @@ are unchanged, so re-running a batch only does the unfinished work.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -16,14 +16,17 @@ from typing import Any
 from ..audio import describe_source, load_recordings
 from ..errors import ModelError, TranscriptError
 from ..files import write_json, write_output
-from ..models import Interviewee, Provenance, Study, Transcript, TranscriptionSettings
+from ..models import Guide, Interviewee, Provenance, Study, Transcript, TranscriptionSettings
 from .base import Decoded, ProgressCallback, Transcriber
+from .quality import flag_segments
+from .writers import TRANSCRIPT_WRITERS
 
 __all__ = [
     "Decoded",
     "ProgressCallback",
     "Transcriber",
     "create_transcriber",
+    "guide_vocabulary",
     "load_transcript",
     "transcribe_interviewee",
     "transcript_path",
@@ -75,9 +78,23 @@ def load_transcript(path: Path) -> Transcript:
 
 
 def _cache_settings(
-    transcriber: Transcriber, settings: TranscriptionSettings, language: str | None
+    transcriber: Transcriber,
+    settings: TranscriptionSettings,
+    language: str | None,
+    vocabulary: Sequence[str],
 ) -> dict[str, Any]:
-    return {**settings.cache_key(), "engine": transcriber.engine, "language": language}
+    return {
+        **settings.cache_key(),
+        "engine": transcriber.engine,
+        "language": language,
+        "vocabulary": list(vocabulary),
+    }
+
+
+def guide_vocabulary(guide: Guide, interviewee: Interviewee) -> list[str]:
+    """Terms to prime the decoder with: the guide's vocabulary, the person and their employer."""
+    terms = [*guide.vocabulary, interviewee.name, interviewee.organisation]
+    return list(dict.fromkeys(t for t in terms if t))
 
 
 def _is_current(
@@ -96,13 +113,16 @@ def transcribe_interviewee(
     interviewee: Interviewee,
     transcriber: Transcriber,
     *,
+    vocabulary: Sequence[str] = (),
     on_progress: ProgressCallback | None = None,
     force: bool = False,
 ) -> tuple[Transcript, bool]:
     """Transcribe (or reuse) one interviewee's recordings; returns (transcript, was_cached)."""
     paths = [study.audio_dir / name for name in interviewee.recordings]
     language = interviewee.language or study.transcription.language
-    settings = _cache_settings(transcriber, study.transcription, language)
+    if not study.transcription.guide_vocabulary:
+        vocabulary = ()
+    settings = _cache_settings(transcriber, study.transcription, language, vocabulary)
     target = transcript_path(study, interviewee.id)
     if target.exists() and not force:
         cached = _try_load(target)
@@ -111,12 +131,14 @@ def transcribe_interviewee(
             return cached, True
     audio = load_recordings(paths)
     started = _now()
-    decoded = transcriber.transcribe(audio.samples, language=language, on_progress=on_progress)
+    decoded = transcriber.transcribe(
+        audio.samples, language=language, vocabulary=vocabulary, on_progress=on_progress
+    )
     transcript = Transcript(
         interviewee_id=interviewee.id,
         language=decoded.language,
         duration=round(audio.duration, 3),
-        segments=decoded.segments,
+        segments=flag_segments(decoded.segments, audio.samples),
         provenance=Provenance(
             sources=audio.sources,
             engine=transcriber.engine,
@@ -129,7 +151,8 @@ def transcribe_interviewee(
         ),
     )
     write_json(target, transcript.to_dict(), force=force)
-    write_output(target.with_suffix(".txt"), _plain_text(transcript).encode("utf-8"), force=force)
+    for suffix, render in TRANSCRIPT_WRITERS.items():
+        write_output(target.with_suffix(f".{suffix}"), render(transcript).encode(), force=force)
     return transcript, False
 
 
@@ -138,17 +161,6 @@ def _try_load(path: Path) -> Transcript | None:
         return load_transcript(path)
     except TranscriptError:
         return None
-
-
-def _plain_text(transcript: Transcript) -> str:
-    """A readable transcript with [mm:ss] stamps, for people who do not read JSON."""
-    lines = [f"[{_clock(s.start)}] {s.text}" for s in transcript.segments]
-    return "\n".join(lines) + "\n"
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
 
 
 def _now() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,5 +34,8 @@ class Transcriber(Protocol):
         samples: np.ndarray,
         *,
         language: str | None,
+        vocabulary: Sequence[str] = (),
         on_progress: ProgressCallback | None = None,
-    ) -> Decoded: ...
+    ) -> Decoded:
+        """`vocabulary`: names and terms to prime the decoder with, so they are spelt right."""
+        ...

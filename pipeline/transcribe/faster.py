@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,11 @@ from ..errors import ModelError
 from ..models import Segment, TranscriptionSettings, Word
 from .base import Decoded, ProgressCallback
 from .embedded import resolve_model
+
+BATCHED_FROM_SECONDS = 60.0
+"""Recordings at least this long use batched inference when batch_size is 0 (automatic):
+measured faster on 2 CPU cores (bench/transcribe_bench.py)."""
+AUTO_BATCH_SIZE = 8
 
 
 class FasterWhisperTranscriber:
@@ -44,24 +50,40 @@ class FasterWhisperTranscriber:
                 raise ModelError(f"cannot load model: {exc}", self._model_dir) from exc
         return self._model
 
+    def batch_size_for(self, seconds: float) -> int:
+        """1 means sequential decoding; more means batched inference over VAD chunks."""
+        if self.settings.batch_size:
+            return self.settings.batch_size
+        return AUTO_BATCH_SIZE if seconds >= BATCHED_FROM_SECONDS else 1
+
     def transcribe(
         self,
         samples: np.ndarray,
         *,
         language: str | None,
+        vocabulary: Sequence[str] = (),
         on_progress: ProgressCallback | None = None,
     ) -> Decoded:
         model = self._load()
         total = len(samples) / SAMPLE_RATE
-        if not model.model.is_multilingual:
-            language = "en"
-        raw_segments, info = model.transcribe(
-            samples,
-            language=language,
-            beam_size=self.settings.beam_size,
-            word_timestamps=True,
-            condition_on_previous_text=False,
-        )
+        options: dict[str, Any] = {
+            "language": "en" if not model.model.is_multilingual else language,
+            "task": self.settings.task,
+            "beam_size": self.settings.beam_size,
+            "word_timestamps": True,
+            "hotwords": ", ".join(vocabulary) or None,
+        }
+        batch_size = self.batch_size_for(total)
+        if batch_size > 1:
+            from faster_whisper import BatchedInferencePipeline
+
+            raw_segments, info = BatchedInferencePipeline(model).transcribe(
+                samples, batch_size=batch_size, **options
+            )
+        else:
+            raw_segments, info = model.transcribe(
+                samples, condition_on_previous_text=False, **options
+            )
         segments = []
         for raw in raw_segments:
             segments.append(_segment(raw))

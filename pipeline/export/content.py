@@ -1,0 +1,309 @@
+"""What the exports say, independent of file format: answer texts, times, matrix cells,
+table rows and transcript turns. The format modules only lay these out."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from ..models import (
+    AlignedAnswer,
+    AnswerStatus,
+    Interviewee,
+    InterviewMatrix,
+    Transcript,
+    Word,
+)
+from . import AnswerLanguage, AppendixData
+
+LOW_CONFIDENCE = 0.5
+"""Answers below this confidence (and not edited in review) are marked for checking."""
+NOT_FOUND_TEXT = "[Question not found in the recording]"
+LOW_CONFIDENCE_TEXT = "[Low confidence ({confidence:.2f}): check against the recording]"
+NO_TRANSLATION_TEXT = "[No English translation yet; original answer shown]"
+MISSING_TRANSLATION_TEXT = "[No English translation yet]"
+INTERVIEWER = "Interviewer"
+SPEAKER_NOTE = (
+    "Speaker labels come from aligning the interview guide, not from voice recognition: "
+    "located guide questions are labelled as the interviewer, the answers cut out after "
+    "them as the interviewee; other passages have no label."
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clock(seconds: float) -> str:
+    """12:03, or 1:02:03 from the first hour on; seconds are truncated like a player's."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def time_span(answer: AlignedAnswer) -> str:
+    """The answer's place in the recording, "[12:03\N{EN DASH}14:10]"; "" without times."""
+    if answer.start is None or answer.end is None:
+        return ""
+    return f"[{clock(answer.start)}\N{EN DASH}{clock(answer.end)}]"
+
+
+def xml_safe(text: str) -> str:
+    """Drop control characters XML 1.0 cannot hold (Word and REFI-QDA files are XML)."""
+    return _XML_INVALID.sub("", text)
+
+
+def escape_formula(value: str) -> str:
+    """Prefix a quote to text a spreadsheet would run as a formula (OWASP CSV injection)."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def is_low_confidence(answer: AlignedAnswer) -> bool:
+    """Machine answers that are probably wrong; a reviewed answer is trusted as edited."""
+    return (
+        answer.status is AnswerStatus.FOUND
+        and not answer.edited_answer
+        and answer.confidence < LOW_CONFIDENCE
+    )
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of an answer cell: interview speech, its translation, or our note."""
+
+    text: str
+    kind: Literal["answer", "translation", "note"]
+
+
+def answer_paragraphs(
+    answer: AlignedAnswer, language: AnswerLanguage, interviewee: Interviewee
+) -> list[Paragraph]:
+    """The answer as edited (else as aligned) in the chosen language, with visible marks.
+
+    A missing English translation is never invented: the original is shown with a note,
+    unless the guide says the interview was held in English.
+    """
+    if (interviewee.language or "").startswith("en") and not answer.translation:
+        language = "original"
+    original = answer.final_answer
+    if answer.status is AnswerStatus.NOT_FOUND and not original:
+        return [Paragraph(NOT_FOUND_TEXT, "note")]
+    paragraphs = []
+    if is_low_confidence(answer):
+        paragraphs.append(
+            Paragraph(LOW_CONFIDENCE_TEXT.format(confidence=answer.confidence), "note")
+        )
+    if language == "original":
+        paragraphs.append(Paragraph(original, "answer"))
+    elif language == "english" and answer.translation:
+        paragraphs.append(Paragraph(answer.translation, "translation"))
+    elif language == "english":
+        paragraphs += [Paragraph(NO_TRANSLATION_TEXT, "note"), Paragraph(original, "answer")]
+    else:
+        paragraphs.append(Paragraph(original, "answer"))
+        paragraphs.append(
+            Paragraph(answer.translation, "translation")
+            if answer.translation
+            else Paragraph(MISSING_TRANSLATION_TEXT, "note")
+        )
+    return paragraphs
+
+
+# --- Appendix 1 rows (CSV, XLSX) -----------------------------------------------------------
+
+APPENDIX1_COLUMNS = (
+    "interviewee_id",
+    "name",
+    "role",
+    "number",
+    "question_id",
+    "question",
+    "categories",
+    "answer",
+    "start",
+    "end",
+    "confidence",
+    "status",
+    "answer_translation",
+    "source_file",
+    "transcript_sha256",
+)
+Cell = str | int | float | None
+
+
+def appendix1_rows(data: AppendixData) -> Iterator[tuple[Cell, ...]]:
+    """One typed row per interviewee x question, in APPENDIX1_COLUMNS order."""
+    for interviewee, matrix in data.interviews():
+        sources = "; ".join(matrix.source_files)
+        for answer in matrix.answers:
+            yield (
+                interviewee.id,
+                interviewee.name,
+                interviewee.role,
+                answer.number,
+                answer.question_id,
+                answer.question,
+                data.category_names(answer.categories),
+                answer.final_answer,
+                answer.start,
+                answer.end,
+                answer.confidence,
+                answer.status.value,
+                answer.translation,
+                sources,
+                matrix.transcript_sha256,
+            )
+
+
+# --- Appendix 2 cells --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An answer quoted in an Appendix 2 cell, with where it was said."""
+
+    paragraphs: tuple[Paragraph, ...]
+    reference: str
+    """The question number and the time in the recording, e.g. "Q3, [12:03-14:10]"."""
+
+
+@dataclass(frozen=True)
+class CategoryCell:
+    """The researcher's synthesis if written, else the answers tagged with the category."""
+
+    synthesis: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+    def plain_text(self) -> str:
+        if self.synthesis:
+            return self.synthesis
+        return "\n".join(
+            " ".join([*(p.text for p in e.paragraphs), f"({e.reference})"]) for e in self.evidence
+        )
+
+
+def appendix2_header(data: AppendixData, interviewee: Interviewee) -> str:
+    """ "Magister. Felipe Ochoa Director of ...", as the thesis heads each column."""
+    return f"{data.display_name(interviewee)} {interviewee.role}"
+
+
+def category_cell(
+    data: AppendixData, interviewee: Interviewee, matrix: InterviewMatrix, category_id: str
+) -> CategoryCell:
+    if matrix.synthesis.get(category_id):
+        return CategoryCell(synthesis=matrix.synthesis[category_id])
+    evidence = []
+    for answer in matrix.answers:
+        if category_id in answer.categories:
+            reference = ", ".join(filter(None, (f"Q{answer.number}", time_span(answer))))
+            paragraphs = answer_paragraphs(answer, data.options.answers, interviewee)
+            evidence.append(Evidence(tuple(paragraphs), reference))
+    return CategoryCell(evidence=tuple(evidence))
+
+
+def appendix2_rows(data: AppendixData) -> Iterator[tuple[str, list[CategoryCell]]]:
+    """(category name, one cell per interviewee) for each guide category, in guide order."""
+    interviews = data.interviews()
+    for category in data.guide.categories:
+        yield category.name, [category_cell(data, i, m, category.id) for i, m in interviews]
+
+
+# --- Table 1 -----------------------------------------------------------------------------
+
+CATEGORY_COLUMNS = ("Categories", "Conceptualization", "Subcategories", "Indicators")
+
+
+# --- Transcripts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A stretch of one segment said by one (inferred) speaker; "" when unknown."""
+
+    start: float
+    end: float
+    speaker: str
+    text: str
+
+
+def turns(transcript: Transcript, matrix: InterviewMatrix, interviewee: Interviewee) -> list[Turn]:
+    """The transcript cut into labelled turns at segment and question/answer boundaries."""
+    spans = sorted(
+        [
+            (a.question_start, a.question_end, INTERVIEWER)
+            for a in matrix.answers
+            if a.question_start is not None and a.question_end is not None
+        ]
+        + [
+            (a.start, a.end, interviewee.name)
+            for a in matrix.answers
+            if a.start is not None and a.end is not None
+        ]
+    )
+    starts = [start for start, _, _ in spans]
+
+    def speaker(word: Word) -> str:
+        middle = (word.start + word.end) / 2
+        index = bisect_right(starts, middle) - 1
+        if index >= 0 and middle <= spans[index][1]:
+            return spans[index][2]
+        return ""
+
+    result: list[Turn] = []
+    for segment in transcript.segments:
+        run: list[Word] = []
+        label = ""
+        for word in segment.words or (Word(segment.start, segment.end, segment.text, 1.0),):
+            current = speaker(word)
+            if run and current != label:
+                result.append(_turn(run, label))
+                run = []
+            run.append(word)
+            label = current
+        if run:
+            result.append(_turn(run, label))
+    return [t for t in result if t.text]
+
+
+def _turn(words: list[Word], speaker: str) -> Turn:
+    return Turn(words[0].start, words[-1].end, speaker, "".join(w.text for w in words).strip())
+
+
+@dataclass(frozen=True)
+class TranscriptView:
+    """One interview's transcript as the transcript exports show it."""
+
+    interviewee: Interviewee
+    matrix: InterviewMatrix
+    transcript: Transcript
+    turns: tuple[Turn, ...]
+
+
+def transcript_views(data: AppendixData) -> list[TranscriptView]:
+    return [
+        TranscriptView(i, m, t, tuple(turns(t, m, i)))
+        for i, m in data.interviews()
+        for t in (data.transcript(i.id),)
+    ]
+
+
+def plain_transcript(view: TranscriptView) -> tuple[str, list[tuple[int, int]]]:
+    """The readable transcript ("[mm:ss] Speaker: text" lines under a short header) and,
+    per turn, the character range of its text, for coded selections in REFI-QDA.
+    XML-safe, because the REFI-QDA project embeds the same text."""
+    header = [
+        f"{view.interviewee.name} ({view.interviewee.role})",
+        f"Recordings: {', '.join(view.matrix.source_files) or 'unknown'}",
+        SPEAKER_NOTE,
+        "",
+    ]
+    text = xml_safe("\n".join(header)) + "\n"
+    ranges = []
+    for turn in view.turns:
+        prefix = f"[{clock(turn.start)}] " + (f"{turn.speaker}: " if turn.speaker else "")
+        start = len(text) + len(prefix)
+        spoken = xml_safe(turn.text)
+        text += f"{prefix}{spoken}\n"
+        ranges.append((start, start + len(spoken)))
+    return text, ranges

@@ -1,0 +1,93 @@
+"""Plain transcripts per interview, with inferred speaker labels and timestamps:
+TXT for reading, SRT and WebVTT for media players and subtitle editors, JSON for tools.
+
+Speaker labels come from the alignment (see content.SPEAKER_NOTE), not from diarization.
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import AppendixData
+from .content import SPEAKER_NOTE, TranscriptView, plain_transcript, transcript_views
+
+
+class TranscriptTxt:
+    def render(self, data: AppendixData) -> dict[str, bytes]:
+        return {
+            f"transcripts/{view.interviewee.id}.txt": plain_transcript(view)[0].encode("utf-8")
+            for view in transcript_views(data)
+        }
+
+
+def _timestamp(seconds: float, separator: str) -> str:
+    """00:01:02,345 (SRT) or 00:01:02.345 (WebVTT)."""
+    milliseconds = round(seconds * 1000)
+    hours, rest = divmod(milliseconds, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def _srt(view: TranscriptView) -> str:
+    cues = []
+    for number, turn in enumerate(view.turns, start=1):
+        times = f"{_timestamp(turn.start, ',')} --> {_timestamp(turn.end, ',')}"
+        text = f"{turn.speaker}: {turn.text}" if turn.speaker else turn.text
+        cues.append(f"{number}\n{times}\n{text}\n")
+    return "\n".join(cues)
+
+
+class TranscriptSrt:
+    def render(self, data: AppendixData) -> dict[str, bytes]:
+        return {
+            f"transcripts/{view.interviewee.id}.srt": _srt(view).encode("utf-8")
+            for view in transcript_views(data)
+        }
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _vtt(view: TranscriptView) -> str:
+    blocks = ["WEBVTT", f"NOTE {SPEAKER_NOTE}"]
+    for turn in view.turns:
+        times = f"{_timestamp(turn.start, '.')} --> {_timestamp(turn.end, '.')}"
+        voice = f"<v {_vtt_escape(turn.speaker)}>" if turn.speaker else ""
+        blocks.append(f"{times}\n{voice}{_vtt_escape(turn.text)}")
+    return "\n\n".join(blocks) + "\n"
+
+
+class TranscriptVtt:
+    def render(self, data: AppendixData) -> dict[str, bytes]:
+        return {
+            f"transcripts/{view.interviewee.id}.vtt": _vtt(view).encode("utf-8")
+            for view in transcript_views(data)
+        }
+
+
+def _json(view: TranscriptView) -> str:
+    payload = {
+        "interviewee_id": view.interviewee.id,
+        "name": view.interviewee.name,
+        "role": view.interviewee.role,
+        "language": view.transcript.language,
+        "duration": view.transcript.duration,
+        "source_files": list(view.matrix.source_files),
+        "transcript_sha256": view.matrix.transcript_sha256,
+        "speaker_labels": SPEAKER_NOTE,
+        "turns": [
+            {"start": t.start, "end": t.end, "speaker": t.speaker, "text": t.text}
+            for t in view.turns
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+class TranscriptJson:
+    def render(self, data: AppendixData) -> dict[str, bytes]:
+        return {
+            f"transcripts/{view.interviewee.id}.json": _json(view).encode("utf-8")
+            for view in transcript_views(data)
+        }
