@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = {
     "faster-whisper sequential": {"engine": "faster-whisper", "batch_size": 1},
-    "faster-whisper batched": {"engine": "faster-whisper", "batch_size": 8},
+    "faster-whisper batched": {"engine": "faster-whisper", "batch_size": 4},
     "openai-whisper": {"engine": "openai-whisper", "batch_size": 1},
 }
 

@@ -199,7 +199,11 @@ class Transcript:
         return " ".join(s.text.strip() for s in self.segments).strip()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data, with each segment's confidence spelt out for people reading the file."""
+        data = asdict(self)
+        for segment, raw in zip(self.segments, data["segments"], strict=True):
+            raw["confidence"] = round(segment.confidence, 4)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transcript:
@@ -211,7 +215,7 @@ class Transcript:
             segments=tuple(
                 Segment(
                     **{
-                        **s,
+                        **{k: v for k, v in s.items() if k != "confidence"},
                         "words": tuple(Word(**w) for w in s["words"]),
                         "flags": tuple(s.get("flags", ())),
                     }

@@ -7,6 +7,7 @@ study so the repository's own folders stay untouched.
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -43,14 +44,21 @@ def _expected_phrases() -> dict[tuple[str, str], list[str]]:
 
 @pytest.fixture(scope="module")
 def example_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """Copy the example study and run `interviews run` on it once for the whole module."""
+    """Copy the example study and run `interviews run` on it once, with the network cut off."""
     study_dir = tmp_path_factory.mktemp("example")
     shutil.copy(REPO / "study.toml", study_dir / "study.toml")
     for folder in ("guides", "audio"):
         shutil.copytree(REPO / folder, study_dir / folder)
-    result = CliRunner().invoke(cli, ["run", str(study_dir)])
+    with pytest.MonkeyPatch.context() as patch:  # offline at run time: no socket may open
+        for name in ("socket", "create_connection", "getaddrinfo"):
+            patch.setattr(socket, name, _no_network)
+        result = CliRunner().invoke(cli, ["run", str(study_dir)])
     assert result.exit_code == 0, result.output
     return study_dir, result.output
+
+
+def _no_network(*args: object, **kwargs: object) -> None:
+    raise AssertionError("network access attempted")
 
 
 def test_run_writes_both_appendix_files(example_run: tuple[Path, str]) -> None:

@@ -434,3 +434,16 @@ def test_english_interview_needs_no_translation_note(tmp_path: Path) -> None:
         NO_TRANSLATION_TEXT,
         EDITED_Q1,
     ]
+
+
+def test_answer_cut_from_a_flagged_segment_is_marked_whatever_its_confidence(
+    tmp_path: Path,
+) -> None:
+    """A repetition loop can be decoded confidently; the flag still asks for a check."""
+    data = appendix(tmp_path)
+    answer = replace(data.matrices[0].answers[1], confidence=0.9, flags=("repetition",))
+    interviewee = data.guide.interviewee("felipe-ochoa")
+    assert [p.text for p in answer_paragraphs(answer, "original", interviewee)] == [
+        "[Low confidence (0.90): check against the recording; flagged: repetition]",
+        answer.answer,
+    ]

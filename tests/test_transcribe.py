@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from fakes import FakeTranscriber, make_transcript, write_audio
+from fakes import FakeTranscriber, make_transcript, segments_for, write_audio
 
 from pipeline import audio as audio_module
 from pipeline.audio import SAMPLE_RATE, load_recordings
@@ -18,7 +19,13 @@ from pipeline.errors import AudioError
 from pipeline.models import Segment, TranscriptionSettings
 from pipeline.study import load_study
 from pipeline.transcribe import ENGINES, guide_vocabulary, load_transcript, transcribe_interviewee
-from pipeline.transcribe.quality import has_repetition_loop, segment_flags
+from pipeline.transcribe.base import Decoded, ProgressCallback
+from pipeline.transcribe.quality import (
+    has_repetition_loop,
+    is_vocabulary_echo,
+    repair_vocabulary_echoes,
+    segment_flags,
+)
 from pipeline.transcribe.writers import format_timestamp, to_srt, to_txt, to_vtt
 from pipeline.workflow import open_study
 
@@ -288,3 +295,44 @@ def test_models_convert_help() -> None:
     result = CliRunner().invoke(cli, ["models", "convert", "--help"])
     assert result.exit_code == 0
     assert "openai-whisper checkpoint from a bundled model" in result.output
+
+
+class EchoingTranscriber(FakeTranscriber):
+    """Reads its hint words back over the second half, as Whisper sometimes does."""
+
+    def transcribe(
+        self,
+        samples: np.ndarray,
+        *,
+        language: str | None,
+        vocabulary: Sequence[str] = (),
+        on_progress: ProgressCallback | None = None,
+    ) -> Decoded:
+        self.calls.append((len(samples), language))
+        if vocabulary:
+            echo = [("Buenos días.", 0.0, 1.0), ("ICLEI, Cuenca, Amaru", 2.0, 4.0)]
+            return Decoded("es", segments_for(echo))
+        return Decoded("es", segments_for([("Trabajamos con la fundación.", 0.2, 1.5)]))
+
+
+def test_hint_words_read_back_are_decoded_again_without_hints() -> None:
+    transcriber = EchoingTranscriber()
+    samples = loud(5)
+    first = transcriber.transcribe(samples, language="es", vocabulary=["ICLEI", "Cuenca", "Amaru"])
+    repaired = repair_vocabulary_echoes(transcriber, samples, first, ["ICLEI", "Cuenca", "Amaru"])
+    assert [s.text.strip() for s in repaired.segments] == [
+        "Buenos días.",
+        "Trabajamos con la fundación.",
+    ]
+    redone = repaired.segments[1]
+    assert (redone.start, redone.end) == (2.2, 3.5)
+    assert redone.words[0].start == 2.2
+    assert transcriber.calls[1] == (2 * SAMPLE_RATE, "es")  # only the echoed stretch
+
+
+def test_speech_that_names_a_term_is_not_an_echo() -> None:
+    segment = Segment(0.0, 3.0, "Trabajamos con ICLEI en Cuenca desde 2016.")
+    assert not is_vocabulary_echo(segment, ["ICLEI", "Cuenca"])
+    assert is_vocabulary_echo(
+        Segment(0.0, 3.0, "ICLEI, Cuenca, Amaru."), ["ICLEI", "Cuenca", "Amaru"]
+    )

@@ -60,11 +60,12 @@ def escape_formula(value: str) -> str:
 
 
 def is_low_confidence(answer: AlignedAnswer) -> bool:
-    """Machine answers that are probably wrong; a reviewed answer is trusted as edited."""
+    """Machine answers that are probably wrong (unsure words or a flagged recognition
+    failure such as a repetition loop); a reviewed answer is trusted as edited."""
     return (
         answer.status is AnswerStatus.FOUND
         and not answer.edited_answer
-        and answer.confidence < LOW_CONFIDENCE
+        and (answer.confidence < LOW_CONFIDENCE or bool(answer.flags))
     )
 
 
@@ -91,9 +92,10 @@ def answer_paragraphs(
         return [Paragraph(NOT_FOUND_TEXT, "note")]
     paragraphs = []
     if is_low_confidence(answer):
-        paragraphs.append(
-            Paragraph(LOW_CONFIDENCE_TEXT.format(confidence=answer.confidence), "note")
-        )
+        note = LOW_CONFIDENCE_TEXT.format(confidence=answer.confidence)
+        if answer.flags:
+            note = f"{note[:-1]}; flagged: {', '.join(answer.flags)}]"
+        paragraphs.append(Paragraph(note, "note"))
     if language == "original":
         paragraphs.append(Paragraph(original, "answer"))
     elif language == "english" and answer.translation:

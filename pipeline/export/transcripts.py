@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from ..transcribe.writers import format_timestamp, vtt_escape
 from . import AppendixData
 from .content import SPEAKER_NOTE, TranscriptView, plain_transcript, transcript_views
 
@@ -20,19 +21,18 @@ class TranscriptTxt:
         }
 
 
-def _timestamp(seconds: float, separator: str) -> str:
-    """00:01:02,345 (SRT) or 00:01:02.345 (WebVTT)."""
-    milliseconds = round(seconds * 1000)
-    hours, rest = divmod(milliseconds, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+def _srt_time(seconds: float) -> str:
+    return format_timestamp(seconds, always_include_hours=True, decimal_marker=",")
+
+
+def _vtt_time(seconds: float) -> str:
+    return format_timestamp(seconds, always_include_hours=True, decimal_marker=".")
 
 
 def _srt(view: TranscriptView) -> str:
     cues = []
     for number, turn in enumerate(view.turns, start=1):
-        times = f"{_timestamp(turn.start, ',')} --> {_timestamp(turn.end, ',')}"
+        times = f"{_srt_time(turn.start)} --> {_srt_time(turn.end)}"
         text = f"{turn.speaker}: {turn.text}" if turn.speaker else turn.text
         cues.append(f"{number}\n{times}\n{text}\n")
     return "\n".join(cues)
@@ -46,16 +46,12 @@ class TranscriptSrt:
         }
 
 
-def _vtt_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _vtt(view: TranscriptView) -> str:
     blocks = ["WEBVTT", f"NOTE {SPEAKER_NOTE}"]
     for turn in view.turns:
-        times = f"{_timestamp(turn.start, '.')} --> {_timestamp(turn.end, '.')}"
-        voice = f"<v {_vtt_escape(turn.speaker)}>" if turn.speaker else ""
-        blocks.append(f"{times}\n{voice}{_vtt_escape(turn.text)}")
+        times = f"{_vtt_time(turn.start)} --> {_vtt_time(turn.end)}"
+        voice = f"<v {vtt_escape(turn.speaker)}>" if turn.speaker else ""
+        blocks.append(f"{times}\n{voice}{vtt_escape(turn.text)}")
     return "\n\n".join(blocks) + "\n"
 
 

@@ -18,7 +18,7 @@ from ..errors import ModelError, TranscriptError
 from ..files import write_json, write_output
 from ..models import Guide, Interviewee, Provenance, Study, Transcript, TranscriptionSettings
 from .base import Decoded, ProgressCallback, Transcriber
-from .quality import flag_segments
+from .quality import flag_segments, repair_vocabulary_echoes
 from .writers import TRANSCRIPT_WRITERS
 
 __all__ = [
@@ -134,6 +134,7 @@ def transcribe_interviewee(
     decoded = transcriber.transcribe(
         audio.samples, language=language, vocabulary=vocabulary, on_progress=on_progress
     )
+    decoded = repair_vocabulary_echoes(transcriber, audio.samples, decoded, vocabulary)
     transcript = Transcript(
         interviewee_id=interviewee.id,
         language=decoded.language,

@@ -8,12 +8,14 @@ with the transcript into the aligned answers and the exports, for a person to ch
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..models import Segment
+from ..models import Segment, Word
+from .base import Decoded, Transcriber
 
 COMPRESSION_RATIO_LIMIT = 2.4
 """Whisper's own threshold: text this compressible (gzip) is usually a repetition loop."""
@@ -24,6 +26,8 @@ NO_SPEECH_LIMIT = 0.6
 SILENCE_RMS = 0.001
 """Root-mean-square level (about -60 dBFS) below which a stretch of audio is silence."""
 MIN_REPEATS = {1: 5, 2: 3, 3: 3, 4: 3}
+VOCABULARY_ECHO_SHARE = 0.8
+"""A segment whose words are this much vocabulary terms is the hint list read back, not speech."""
 """How many back-to-back copies of an n-word phrase make a loop, by phrase length."""
 
 REPETITION = "repetition"
@@ -65,3 +69,37 @@ def segment_flags(segment: Segment, samples: np.ndarray) -> tuple[str, ...]:
 
 def flag_segments(segments: tuple[Segment, ...], samples: np.ndarray) -> tuple[Segment, ...]:
     return tuple(replace(s, flags=segment_flags(s, samples)) for s in segments)
+
+
+def is_vocabulary_echo(segment: Segment, vocabulary: Sequence[str]) -> bool:
+    """Whisper sometimes "transcribes" its hint words over speech it cannot make out."""
+    words = re.findall(r"\w+", segment.text.casefold())
+    terms = set(re.findall(r"\w+", " ".join(vocabulary).casefold()))
+    return len(words) >= 2 and sum(w in terms for w in words) >= VOCABULARY_ECHO_SHARE * len(words)
+
+
+def _shifted(segment: Segment, offset: float) -> Segment:
+    return replace(
+        segment,
+        start=round(segment.start + offset, 3),
+        end=round(segment.end + offset, 3),
+        words=tuple(
+            Word(round(w.start + offset, 3), round(w.end + offset, 3), w.text, w.probability)
+            for w in segment.words
+        ),
+    )
+
+
+def repair_vocabulary_echoes(
+    transcriber: Transcriber, samples: np.ndarray, decoded: Decoded, vocabulary: Sequence[str]
+) -> Decoded:
+    """Decode each echoed stretch again without hints and splice the result in."""
+    segments: list[Segment] = []
+    for segment in decoded.segments:
+        if not (vocabulary and is_vocabulary_echo(segment, vocabulary)):
+            segments.append(segment)
+            continue
+        window = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
+        redone = transcriber.transcribe(window, language=decoded.language)
+        segments.extend(_shifted(s, segment.start) for s in redone.segments)
+    return replace(decoded, segments=tuple(segments))

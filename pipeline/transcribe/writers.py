@@ -20,6 +20,11 @@ def format_timestamp(seconds: float, *, always_include_hours: bool, decimal_mark
     return f"{hours_part}{minutes:02d}:{secs:02d}{decimal_marker}{milliseconds:03d}"
 
 
+def vtt_escape(text: str) -> str:
+    """WebVTT cue text is HTML-like: a bare "<" or "&" would break the cue."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def to_txt(transcript: Transcript) -> str:
     """The transcript with [mm:ss] stamps, for people who do not read JSON."""
     lines = []
@@ -47,7 +52,7 @@ def to_vtt(transcript: Transcript) -> str:
             format_timestamp(t, always_include_hours=False, decimal_marker=".")
             for t in (segment.start, segment.end)
         )
-        cues.append(f"{start} --> {end}\n{segment.text.strip().replace('-->', '->')}\n")
+        cues.append(f"{start} --> {end}\n{vtt_escape(segment.text.strip())}\n")
     return "\n".join(cues)
 
 
