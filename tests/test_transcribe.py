@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from pipeline.models import Segment, TranscriptionSettings
 from pipeline.study import load_study
 from pipeline.transcribe import ENGINES, guide_vocabulary, load_transcript, transcribe_interviewee
 from pipeline.transcribe.base import Decoded, ProgressCallback
+from pipeline.transcribe.parts import PART_SECONDS, SEARCH_SECONDS, cut_points, transcribe_in_parts
 from pipeline.transcribe.quality import (
     has_repetition_loop,
     is_vocabulary_echo,
@@ -336,3 +338,25 @@ def test_speech_that_names_a_term_is_not_an_echo() -> None:
     assert is_vocabulary_echo(
         Segment(0.0, 3.0, "ICLEI, Cuenca, Amaru."), ["ICLEI", "Cuenca", "Amaru"]
     )
+
+
+def test_long_recordings_are_cut_at_quiet_moments_into_bounded_parts() -> None:
+    """Twelve minutes of tone with a short silence near each 5-minute mark."""
+    samples = loud(12 * 60)
+    for mark in (298.0, 597.0):
+        samples[int(mark * SAMPLE_RATE) : int((mark + 0.3) * SAMPLE_RATE)] = 0.0
+    points = cut_points(samples)
+    assert points[0] == 0 and points[-1] == len(samples)
+    assert [round(p / SAMPLE_RATE, 1) for p in points[1:-1]] == [298.1, 597.1]
+    assert all(b - a <= (PART_SECONDS + SEARCH_SECONDS) * SAMPLE_RATE for a, b in pairwise(points))
+
+
+def test_parts_are_transcribed_with_continuous_times_and_one_language() -> None:
+    transcriber = FakeTranscriber(script=[("Hola.", 1.0, 2.0)])
+    samples = loud(11 * 60)
+    decoded = transcribe_in_parts(transcriber, samples, language=None)
+    cuts = [point / SAMPLE_RATE for point in cut_points(samples)]
+    assert len(cuts) == 4  # three parts: even tone has no quiet moment, so cuts come early
+    assert [s.start for s in decoded.segments] == [round(cut + 1.0, 3) for cut in cuts[:-1]]
+    assert [s.words[0].start for s in decoded.segments] == [s.start for s in decoded.segments]
+    assert [language for _, language in transcriber.calls] == [None, "es", "es"]

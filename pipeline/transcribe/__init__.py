@@ -18,6 +18,7 @@ from ..errors import ModelError, TranscriptError
 from ..files import write_json, write_output
 from ..models import Guide, Interviewee, Provenance, Study, Transcript, TranscriptionSettings
 from .base import Decoded, ProgressCallback, Transcriber
+from .parts import transcribe_in_parts
 from .quality import flag_segments, repair_vocabulary_echoes
 from .writers import TRANSCRIPT_WRITERS
 
@@ -131,8 +132,12 @@ def transcribe_interviewee(
             return cached, True
     audio = load_recordings(paths)
     started = _now()
-    decoded = transcriber.transcribe(
-        audio.samples, language=language, vocabulary=vocabulary, on_progress=on_progress
+    decoded = transcribe_in_parts(
+        transcriber,
+        audio.samples,
+        language=language,
+        vocabulary=vocabulary,
+        on_progress=on_progress,
     )
     decoded = repair_vocabulary_echoes(transcriber, audio.samples, decoded, vocabulary)
     transcript = Transcript(

@@ -17,7 +17,7 @@ from .embedded import resolve_model
 BATCHED_FROM_SECONDS = 60.0
 """Recordings at least this long use batched inference when batch_size is 0 (automatic):
 measured faster on 2 CPU cores (bench/transcribe_bench.py)."""
-AUTO_BATCH_SIZE = 4
+AUTO_BATCH_SIZE = 2
 
 
 class FasterWhisperTranscriber:

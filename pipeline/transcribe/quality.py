@@ -14,8 +14,9 @@ from dataclasses import replace
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..models import Segment, Word
+from ..models import Segment
 from .base import Decoded, Transcriber
+from .parts import shift
 
 COMPRESSION_RATIO_LIMIT = 2.4
 """Whisper's own threshold: text this compressible (gzip) is usually a repetition loop."""
@@ -78,18 +79,6 @@ def is_vocabulary_echo(segment: Segment, vocabulary: Sequence[str]) -> bool:
     return len(words) >= 2 and sum(w in terms for w in words) >= VOCABULARY_ECHO_SHARE * len(words)
 
 
-def _shifted(segment: Segment, offset: float) -> Segment:
-    return replace(
-        segment,
-        start=round(segment.start + offset, 3),
-        end=round(segment.end + offset, 3),
-        words=tuple(
-            Word(round(w.start + offset, 3), round(w.end + offset, 3), w.text, w.probability)
-            for w in segment.words
-        ),
-    )
-
-
 def repair_vocabulary_echoes(
     transcriber: Transcriber, samples: np.ndarray, decoded: Decoded, vocabulary: Sequence[str]
 ) -> Decoded:
@@ -101,5 +90,5 @@ def repair_vocabulary_echoes(
             continue
         window = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
         redone = transcriber.transcribe(window, language=decoded.language)
-        segments.extend(_shifted(s, segment.start) for s in redone.segments)
+        segments.extend(shift(s, segment.start) for s in redone.segments)
     return replace(decoded, segments=tuple(segments))
