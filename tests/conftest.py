@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from fakes import FakeTranscriber, write_study
 
+import pipeline.transcribe
+from pipeline.models import TranscriptionSettings
+
 
 @pytest.fixture
 def study_root(tmp_path: Path) -> Path:
@@ -18,3 +21,15 @@ def study_root(tmp_path: Path) -> Path:
 def fake() -> FakeTranscriber:
     """A transcriber that returns the scripted Spanish interview and counts its calls."""
     return FakeTranscriber()
+
+
+@pytest.fixture
+def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeTranscriber:
+    """Make the configured engine ("faster-whisper") build the scripted fake instead."""
+    fake = FakeTranscriber()
+
+    def factory(settings: TranscriptionSettings) -> FakeTranscriber:
+        return fake
+
+    monkeypatch.setitem(pipeline.transcribe.ENGINES, "faster-whisper", factory)
+    return fake

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from click.testing import CliRunner, Result
 
 from pipeline.audio import SAMPLE_RATE
+from pipeline.cli import cli
 from pipeline.models import AudioSource, Provenance, Segment, Transcript, Word
 from pipeline.transcribe.base import Decoded, ProgressCallback
 
@@ -238,3 +240,8 @@ def write_study(
         write_audio(root / "audio" / "felipe-ochoa.wav", milliseconds=length)
         write_audio(root / "audio" / "fabian-bermeo.mp3", milliseconds=length, frequency=660.0)
     return root
+
+
+def invoke(*args: str | Path) -> Result:
+    """Run the `interviews` CLI in-process; real exceptions surface as result.exception."""
+    return CliRunner().invoke(cli, [str(a) for a in args])

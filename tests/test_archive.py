@@ -10,27 +10,12 @@ from pathlib import Path
 
 import bagit
 import pytest
-from click.testing import CliRunner, Result
-from fakes import FakeTranscriber
-
-import pipeline.transcribe
-from pipeline.cli import cli
-from pipeline.models import TranscriptionSettings
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
+from fakes import FakeTranscriber, invoke
 
 
 @pytest.fixture
-def done_study(study_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def done_study(study_root: Path, fake_engine: FakeTranscriber) -> Path:
     """The two-interviewee study after a full `interviews run` with the scripted engine."""
-    fake = FakeTranscriber()
-
-    def factory(settings: TranscriptionSettings) -> FakeTranscriber:
-        return fake
-
-    monkeypatch.setitem(pipeline.transcribe.ENGINES, "faster-whisper", factory)
     assert invoke("run", study_root).exit_code == 0
     return study_root
 

@@ -9,17 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from fakes import FakeTranscriber
-
-import pipeline.transcribe
-from pipeline.cli import cli
-from pipeline.models import TranscriptionSettings
-
-
-def invoke(*args: str | Path) -> Result:
-    """Run the CLI in-process; real exceptions would surface as result.exception."""
-    return CliRunner().invoke(cli, [str(a) for a in args])
+from click.testing import Result
+from fakes import FakeTranscriber, invoke
 
 
 def line_number(path: Path, needle: str) -> int:
@@ -36,18 +27,6 @@ def assert_clean_exit(result: Result, code: int) -> None:
     assert "Traceback" not in result.output
     if code:
         assert isinstance(result.exception, SystemExit)
-
-
-@pytest.fixture
-def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeTranscriber:
-    """Make the configured engine ("faster-whisper") build the scripted fake instead."""
-    fake = FakeTranscriber()
-
-    def factory(settings: TranscriptionSettings) -> FakeTranscriber:
-        return fake
-
-    monkeypatch.setitem(pipeline.transcribe.ENGINES, "faster-whisper", factory)
-    return fake
 
 
 # --- help ----------------------------------------------------------------------------------

@@ -8,16 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from export_fixtures import open_docx
-from fakes import FakeTranscriber
+from fakes import FakeTranscriber, invoke
 
-import pipeline.transcribe
-from pipeline.cli import cli
 from pipeline.errors import StudyError
 from pipeline.export import FORMATS
 from pipeline.files import sha256_file
-from pipeline.models import TranscriptionSettings
 from pipeline.study import load_study
 
 ALL_FILES = [
@@ -37,19 +34,9 @@ ALL_FILES = [
 ]
 
 
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
 @pytest.fixture
-def aligned_study(study_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def aligned_study(study_root: Path, fake_engine: FakeTranscriber) -> Path:
     """The two-interviewee study, transcribed (fake engine) and aligned."""
-    fake = FakeTranscriber()
-
-    def factory(settings: TranscriptionSettings) -> FakeTranscriber:
-        return fake
-
-    monkeypatch.setitem(pipeline.transcribe.ENGINES, "faster-whisper", factory)
     assert invoke("transcribe", study_root).exit_code == 0
     assert invoke("align", study_root).exit_code == 0
     return study_root

@@ -8,14 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from fakes import GUIDE_YAML, FakeTranscriber, write_study
+from fakes import GUIDE_YAML, FakeTranscriber, invoke, write_study
 
-import pipeline.transcribe
-from pipeline.cli import cli
 from pipeline.errors import PrivacyError
 from pipeline.guide import load_guide
-from pipeline.models import TranscriptionSettings
 from pipeline.privacy import build_pseudonyms, read_terms
 
 # The scripted interview mentions these; the guide lists the people and the organisation.
@@ -23,12 +19,8 @@ LISTED = ("Felipe Ochoa", "Fabián Bermeo", "Fabian Bermeo", "felipe-ochoa", "fa
 LISTED += ("GAD Municipal de Cuenca", "Ochoa", "Bermeo", "cámara de comercio")
 
 
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
 @pytest.fixture
-def done_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def done_study(tmp_path: Path, fake_engine: FakeTranscriber) -> Path:
     """A study whose transcripts name the interviewees and a term from the terms file."""
     root = write_study(tmp_path / "study")
     script = (
@@ -38,12 +30,7 @@ def done_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("¿Cómo coopera el municipio con las universidades y las empresas privadas?", 15, 19),
         ("Con Fabian Bermeo firmamos convenios.", 20, 24),
     )
-    fake = FakeTranscriber(script=script)
-
-    def factory(settings: TranscriptionSettings) -> FakeTranscriber:
-        return fake
-
-    monkeypatch.setitem(pipeline.transcribe.ENGINES, "faster-whisper", factory)
+    fake_engine.script = script
     assert invoke("run", root).exit_code == 0
     (tmp_path / "terms.txt").write_text("# third parties\ncámara de comercio\n\n", "utf-8")
     return root

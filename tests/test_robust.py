@@ -19,33 +19,16 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from fakes import FakeTranscriber, write_study
+from click.testing import Result
+from fakes import FakeTranscriber, invoke, write_study
 
 import pipeline.files
 import pipeline.transcribe
-from pipeline.cli import cli
 from pipeline.guide import load_guide
 from pipeline.lock import LOCK_NAME, study_lock
-from pipeline.models import TranscriptionSettings
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-@pytest.fixture
-def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeTranscriber:
-    fake = FakeTranscriber()
-
-    def factory(settings: TranscriptionSettings) -> FakeTranscriber:
-        return fake
-
-    monkeypatch.setitem(pipeline.transcribe.ENGINES, "faster-whisper", factory)
-    return fake
 
 
 def guide_file(root: Path) -> Path:
