@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
@@ -25,6 +25,7 @@ from .models import (
     Question,
     Transcript,
     Word,
+    join_words,
 )
 
 MATCH_THRESHOLD = 0.55
@@ -75,11 +76,7 @@ class _Match:
 
 def transcript_words(transcript: Transcript) -> list[Word]:
     """All words in order; a segment without word timings counts as one word."""
-    return [
-        word
-        for segment in transcript.segments
-        for word in segment.words or (Word(segment.start, segment.end, segment.text, 1.0),)
-    ]
+    return [word for segment in transcript.segments for word in segment.timed_words]
 
 
 def split_sentences(transcript: Transcript) -> list[Sentence]:
@@ -106,7 +103,7 @@ def _sentences_of(words: list[Word]) -> list[Sentence]:
 
 def _sentence(words: list[Word], first: int, last: int) -> Sentence:
     span = words[first : last + 1]
-    text = _text(span)
+    text = join_words(span)
     probability = sum(w.probability for w in span) / len(span)
     return Sentence(span[0].start, span[-1].end, text, probability, first, last)
 
@@ -198,18 +195,16 @@ def align_interview(
     for index, match in enumerate(located):
         stop = located[index + 1].first if index + 1 < len(located) else len(words)
         question = guide.question(match.question_id)
+        answer = words[match.last + 1 : stop]
         answers_by_id[question.id] = _answer(
             question,
             numbers[question.id],
             language,
             match,
             heard=words[match.first : match.last + 1],
-            answer=words[match.last + 1 : stop],
+            answer=answer,
+            flags=_flags_between(transcript, answer[0].start, answer[-1].end) if answer else (),
         )
-        answer = answers_by_id[question.id]
-        if answer.start is not None and answer.end is not None:
-            flags = _flags_between(transcript, answer.start, answer.end)
-            answers_by_id[question.id] = replace(answer, flags=flags)
     return InterviewMatrix(
         interviewee_id=interviewee.id,
         answers=tuple(
@@ -229,10 +224,6 @@ def _flags_between(transcript: Transcript, start: float, end: float) -> tuple[st
     return tuple(dict.fromkeys(flags))
 
 
-def _text(words: list[Word]) -> str:
-    return "".join(w.text for w in words).strip()
-
-
 def _answer(
     question: Question,
     number: int,
@@ -240,6 +231,7 @@ def _answer(
     match: _Match,
     heard: list[Word],
     answer: list[Word],
+    flags: tuple[str, ...],
 ) -> AlignedAnswer:
     """Confidence = how surely the question was found x how surely its answer was heard."""
     heard_probability = sum(w.probability for w in answer) / len(answer) if answer else 0.0
@@ -249,13 +241,14 @@ def _answer(
         question=question.text_in(language),
         categories=question.categories,
         status=AnswerStatus.FOUND,
-        answer=_text(answer),
+        answer=join_words(answer),
         start=answer[0].start if answer else None,
         end=answer[-1].end if answer else None,
         confidence=round(match.score * heard_probability, 3),
-        heard_question=_text(heard),
+        heard_question=join_words(heard),
         question_start=heard[0].start,
         question_end=heard[-1].end,
+        flags=flags,
     )
 
 

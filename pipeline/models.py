@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -140,6 +141,11 @@ class Word:
     probability: float
 
 
+def join_words(words: Sequence[Word]) -> str:
+    """Whisper words carry their own leading spaces: joined as they are, then trimmed."""
+    return "".join(w.text for w in words).strip()
+
+
 @dataclass(frozen=True)
 class Segment:
     """A decoded stretch of speech with its words and Whisper's own quality numbers."""
@@ -153,6 +159,11 @@ class Segment:
     compression_ratio: float = 0.0
     flags: tuple[str, ...] = ()
     """Suspected recognition failures (see pipeline.transcribe.quality)."""
+
+    @property
+    def timed_words(self) -> tuple[Word, ...]:
+        """The words, or the whole segment as one word when no word timings were kept."""
+        return self.words or (Word(self.start, self.end, self.text, 1.0),)
 
     @property
     def confidence(self) -> float:

@@ -16,6 +16,7 @@ from ..models import (
     InterviewMatrix,
     Transcript,
     Word,
+    join_words,
 )
 from . import AnswerLanguage, AppendixData
 
@@ -256,7 +257,7 @@ def turns(transcript: Transcript, matrix: InterviewMatrix, interviewee: Intervie
     for segment in transcript.segments:
         run: list[Word] = []
         label = ""
-        for word in segment.words or (Word(segment.start, segment.end, segment.text, 1.0),):
+        for word in segment.timed_words:
             current = speaker(word)
             if run and current != label:
                 result.append(_turn(run, label))
@@ -269,7 +270,7 @@ def turns(transcript: Transcript, matrix: InterviewMatrix, interviewee: Intervie
 
 
 def _turn(words: list[Word], speaker: str) -> Turn:
-    return Turn(words[0].start, words[-1].end, speaker, "".join(w.text for w in words).strip())
+    return Turn(words[0].start, words[-1].end, speaker, join_words(words))
 
 
 @dataclass(frozen=True)
