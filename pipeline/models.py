@@ -159,6 +159,9 @@ class Segment:
     compression_ratio: float = 0.0
     flags: tuple[str, ...] = ()
     """Suspected recognition failures (see pipeline.transcribe.quality)."""
+    speaker: str = ""
+    """Who speaks: a role ("interviewer", "interviewee") from a labelled manual transcript,
+    a voice-cluster label ("speaker-1", ...) from speaker separation, or "" when unknown."""
 
     @property
     def timed_words(self) -> tuple[Word, ...]:
