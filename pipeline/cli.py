@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -542,6 +543,92 @@ def archive(
     click.echo(f"Wrote bag {result.bag} ({result.files} files)")
     if result.key:
         click.echo(f"Wrote pseudonym key {result.key} (keep it apart from the bag)")
+
+
+@cli.command()
+@study_argument
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port on 127.0.0.1 (default: a free one).",
+)
+@click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@click.option(
+    "--editor",
+    metavar="NAME",
+    help="Who is editing, saved with each edit (default: your user name).",
+)
+@click.option(
+    "--export-sheet",
+    "sheet_out",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Write an editable review sheet instead (.xlsx or .docx; "
+    "default exports/review-sheet.xlsx).",
+)
+@click.option(
+    "--import-sheet",
+    "sheet_in",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Read the corrections of a review sheet back into the aligned files.",
+)
+@force_option
+@reports_errors
+def review(
+    study_dir: Path,
+    port: int,
+    no_browser: bool,
+    editor: str | None,
+    sheet_out: str | None,
+    sheet_in: Path | None,
+    force: bool,
+) -> None:
+    """Correct transcripts and answers in your browser, or with a review sheet.
+
+    Starts a web page on 127.0.0.1 (never reachable from other machines) with the
+    recording, each guide question and its answer: play from any question or
+    sentence, edit answers, translations and statuses, move a question to where
+    it was really asked, and write the Appendix 2 synthesis. Edits are saved in
+    transcripts/<id>.aligned.json with who and when, and kept when you run
+    `interviews align` again. Ctrl+C stops the server.
+
+    \b
+    Examples:
+      interviews review my-study
+      interviews review my-study --export-sheet review.docx
+      interviews review my-study --import-sheet review.docx
+    """
+    from .review.api import Review
+    from .review.edits import default_editor
+    from .review.server import serve_forever, start_server
+    from .review.sheet import export_sheet, import_sheet
+
+    if sheet_out is not None and sheet_in is not None:
+        raise click.UsageError("use --export-sheet or --import-sheet, not both")
+    study, guide = open_study(study_dir, on_warning=_warn)
+    who = editor or default_editor()
+    if sheet_out is not None:
+        path = Path(sheet_out) if sheet_out else study.exports_dir / "review-sheet.xlsx"
+        rows = export_sheet(study, guide, path, force=force)
+        click.echo(f"Wrote {path} ({rows} answers); edit it, then run:")
+        click.echo(f"  interviews review {study.root} --import-sheet {path}")
+        return
+    if sheet_in is not None:
+        changes = import_sheet(study, guide, sheet_in, editor=who)
+        for change in changes:
+            click.echo(str(change))
+        click.echo(f"Imported {len(changes)} changes from {sheet_in}")
+        return
+    server = start_server(Review(study, guide, who), port)
+    click.echo(f"Reviewing {study.title!r} at {server.url} as {who} (Ctrl+C stops)")
+    if not no_browser:
+        webbrowser.open(server.url)
+    serve_forever(server)
+    click.echo("Stopped.")
 
 
 @cli.group()

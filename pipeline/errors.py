@@ -59,3 +59,11 @@ class ArchiveError(PipelineError):
 
 class PrivacyError(PipelineError):
     """Pseudonymisation cannot be done safely (bad terms file, a name would survive)."""
+
+
+class ReviewError(PipelineError):
+    """A review edit or review sheet that cannot be applied."""
+
+
+class StaleEditError(ReviewError):
+    """The aligned file changed since the page or sheet read it; the edit was not saved."""

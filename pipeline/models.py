@@ -271,6 +271,15 @@ class AlignedAnswer:
     translation: str = ""
     flags: tuple[str, ...] = ()
     """Quality flags of the transcript segments the answer was cut from."""
+    edited: tuple[str, ...] = ()
+    """What a person changed in review ("answer", "translation", "status", "anchor"):
+    a re-run of alignment keeps these and never overwrites them."""
+    edited_by: str = ""
+    edited_at: str = ""
+    """Who made the last review edit, and when (ISO 8601, UTC)."""
+    machine_answer: str = ""
+    """A conflict: a newer machine answer from a re-run, kept beside the edited one until
+    the reviewer decides (see pipeline.review.merge)."""
 
     @property
     def final_answer(self) -> str:
@@ -292,10 +301,16 @@ class InterviewMatrix:
     synthesis: dict[str, str] = field(default_factory=dict)
     source_files: tuple[str, ...] = ()
     transcript_sha256: str = ""
+    synthesis_edited_by: str = ""
+    synthesis_edited_at: str = ""
+    """Who last edited the synthesis in review, and when."""
+    detached: tuple[AlignedAnswer, ...] = ()
+    """Reviewed answers to questions no longer asked in the guide: kept, never exported,
+    so an edit is not lost when the guide changes."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for answer in data["answers"]:
+        for answer in (*data["answers"], *data["detached"]):
             answer["status"] = answer["status"].value
         return data
 
@@ -304,18 +319,23 @@ class InterviewMatrix:
         """Also reads aligned files written before the review and provenance fields existed."""
         return cls(
             interviewee_id=data["interviewee_id"],
-            answers=tuple(
-                AlignedAnswer(
-                    **{
-                        **a,
-                        "categories": tuple(a["categories"]),
-                        "status": AnswerStatus(a["status"]),
-                        "flags": tuple(a.get("flags", ())),
-                    }
-                )
-                for a in data["answers"]
-            ),
+            answers=tuple(_answer_from_dict(a) for a in data["answers"]),
             synthesis=dict(data.get("synthesis", {})),
             source_files=tuple(data.get("source_files", ())),
             transcript_sha256=data.get("transcript_sha256", ""),
+            synthesis_edited_by=data.get("synthesis_edited_by", ""),
+            synthesis_edited_at=data.get("synthesis_edited_at", ""),
+            detached=tuple(_answer_from_dict(a) for a in data.get("detached", ())),
         )
+
+
+def _answer_from_dict(a: dict[str, Any]) -> AlignedAnswer:
+    return AlignedAnswer(
+        **{
+            **a,
+            "categories": tuple(a["categories"]),
+            "status": AnswerStatus(a["status"]),
+            "flags": tuple(a.get("flags", ())),
+            "edited": tuple(a.get("edited", ())),
+        }
+    )

@@ -19,6 +19,7 @@ from .files import sha256_file, write_json
 from .guide import WarningCallback, load_guide
 from .models import AnswerStatus, Guide, Interviewee, InterviewMatrix, Study, Transcript
 from .privacy import Pseudonyms, export_pseudonymised
+from .review.merge import Conflict, keep_edits, review_note
 from .study import load_study
 from .transcribe import (
     ProgressCallback,
@@ -149,11 +150,23 @@ def align_study(
             source_files=tuple(s.name for s in transcript.provenance.sources),
             transcript_sha256=sha256_file(path),
         )
+        matrix, conflicts = _keep_review_edits(
+            aligned_path(study, interviewee.id), matrix, transcript
+        )
         write_json(aligned_path(study, interviewee.id), matrix.to_dict(), force=force)
         found = sum(a.status is AnswerStatus.FOUND for a in matrix.answers)
-        return f"{found}/{len(matrix.answers)} questions located"
+        return f"{found}/{len(matrix.answers)} questions located" + review_note(matrix, conflicts)
 
     return _each("alignment", interviewees, work, on_outcome)
+
+
+def _keep_review_edits(
+    path: Path, matrix: InterviewMatrix, transcript: Transcript
+) -> tuple[InterviewMatrix, list[Conflict]]:
+    """Lay the review edits of the existing aligned file over the new alignment."""
+    if not path.exists():
+        return matrix, []
+    return keep_edits(load_matrix(path), matrix, transcript)
 
 
 def load_matrix(path: Path) -> InterviewMatrix:
