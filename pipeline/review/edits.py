@@ -73,13 +73,15 @@ def edit_answer(
 ) -> InterviewMatrix:
     """Set the answer text, translation and/or status; unchanged values mark nothing.
 
-    An answer text equal to the machine answer is no edit (the field is cleared).
+    An empty answer text, or one equal to the machine answer, removes the edit.
     """
     current = answer_of(matrix, question_id)
     changes: dict[str, object] = {}
-    if answer is not None and answer.strip() != current.final_answer:
+    if answer is not None:
         text = answer.strip()
-        changes["edited_answer"] = "" if text == current.answer else text
+        edited_answer = "" if text in ("", current.answer) else text
+        if edited_answer != current.edited_answer:
+            changes["edited_answer"] = edited_answer
     if translation is not None and translation.strip() != current.translation:
         changes["translation"] = translation.strip()
     if status is not None and status != current.status.value:
