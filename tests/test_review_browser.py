@@ -132,7 +132,9 @@ def test_review_page_plays_edits_and_survives_align(
     word.click()
     wait_for(lambda: current_time(driver) < 3.0, "the player at the first word")
 
-    # Edit question 2's answer and translation, save.
+    # Edit question 2's answer and translation, save; text typed for question 1 but not
+    # saved stays in its box when the page is drawn again.
+    driver.find_element(By.CSS_SELECTOR, "#q-q1 .answer").send_keys(" (unsaved)")
     card = driver.find_element(By.ID, "q-q2")
     area = card.find_element(By.CSS_SELECTOR, ".answer")
     area.clear()
@@ -146,6 +148,9 @@ def test_review_page_plays_edits_and_survives_align(
     )
     q2 = answer(study, "felipe-ochoa", "q2")
     assert q2.edited_answer == "Firmamos convenios con tres universidades (corregido)."
+    unsaved = driver.find_element(By.CSS_SELECTOR, "#q-q1 .answer").get_attribute("value")
+    assert unsaved.endswith(" (unsaved)")
+    assert answer(study, "felipe-ochoa", "q1").edited_answer == ""
 
     # The synthesis editor saves too.
     area = driver.find_element(By.CSS_SELECTOR, 'textarea[data-category="cooperation"]')

@@ -167,7 +167,7 @@ async function post(target, label, action, body) {
   try {
     const data = await request(`/api/interviews/${id}/${action}/${target}`,
       { ...body, version: state.data.version });
-    render(data);
+    render(data, target);
     say(`Saved ${label}`);
   } catch (error) {
     say(`Not saved: ${error.message}`, true);
@@ -230,7 +230,32 @@ function categoryEditor(category) {
     }, "Save synthesis"));
 }
 
-function render(data) {
+// Text typed but not saved yet, by field: kept when the page is drawn again after a save.
+function unsaved() {
+  const kept = new Map();
+  if (!state.data) return kept;
+  const fields = [
+    ...state.data.answers.flatMap((answer) => [
+      [`#q-${answer.question_id} .answer`, answer.final_answer],
+      [`#q-${answer.question_id} .translation`, answer.translation],
+      [`#q-${answer.question_id} .status`, answer.status],
+    ]),
+    ...state.data.categories.map((c) => [`textarea[data-category="${c.id}"]`, c.synthesis]),
+  ];
+  for (const [selector, saved] of fields) {
+    const node = document.querySelector(selector);
+    if (node && node.value !== saved) kept.set(selector, node.value);
+  }
+  return kept;
+}
+
+function render(data, savedTarget) {
+  const kept = unsaved();
+  for (const selector of [...kept.keys()]) {
+    if (selector.includes(`#q-${savedTarget} `) || selector.includes(`"${savedTarget}"`)) {
+      kept.delete(selector);
+    }
+  }
   state.data = data;
   $("#title").textContent = `${data.name} — ${data.role}`;
   document.title = `Review: ${data.name}`;
@@ -249,6 +274,10 @@ function render(data) {
   document.querySelectorAll(".question").forEach((node, n) => {
     node.classList.toggle("current", n === state.current);
   });
+  for (const [selector, value] of kept) {
+    const node = document.querySelector(selector);
+    if (node) node.value = value;
+  }
 }
 
 // --- keys and start -------------------------------------------------------------------------
@@ -266,6 +295,7 @@ function onKey(event) {
     return;
   }
   if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === " " && event.target.tagName === "BUTTON") return;
   const keys = {
     " ": togglePlay,
     n: () => select(state.current + 1, false),
@@ -297,6 +327,9 @@ async function showInterview(id) {
   audio.addEventListener("timeupdate", highlightPlaying);
   audio.addEventListener("seeked", highlightPlaying);
   document.addEventListener("keydown", onKey);
+  window.addEventListener("beforeunload", (event) => {
+    if (unsaved().size) event.preventDefault();
+  });
   document.body.dataset.ready = "true";
 }
 
