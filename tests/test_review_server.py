@@ -22,9 +22,8 @@ from pipeline.review.server import ReviewServer, start_server
 from pipeline.workflow import aligned_path, open_study
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[ReviewServer]:
-    study, guide = aligned_study(tmp_path / "study")
+def serving(root: Path) -> Iterator[ReviewServer]:
+    study, guide = aligned_study(root)
     server = start_server(Review(study, guide, "ana"))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -32,6 +31,18 @@ def served(tmp_path: Path) -> Iterator[ReviewServer]:
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[ReviewServer]:
+    """A server on a study of its own, for tests that edit."""
+    yield from serving(tmp_path / "study")
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReviewServer]:
+    """One server for the tests that only read or are refused (nothing may change)."""
+    yield from serving(tmp_path_factory.mktemp("shared") / "study")
 
 
 def call(
@@ -62,36 +73,36 @@ def study_of(server: ReviewServer) -> Study:
     return server.review.study
 
 
-def test_server_listens_on_localhost_only(served: ReviewServer) -> None:
-    assert served.server_address[0] == "127.0.0.1"
-    assert served.url == f"http://127.0.0.1:{served.port}/"
+def test_server_listens_on_localhost_only(shared: ReviewServer) -> None:
+    assert shared.server_address[0] == "127.0.0.1"
+    assert shared.url == f"http://127.0.0.1:{shared.port}/"
 
 
-def test_pages_and_static_files_are_served(served: ReviewServer) -> None:
-    status, headers, body = call(served, "/interview/felipe-ochoa")
+def test_pages_and_static_files_are_served(shared: ReviewServer) -> None:
+    status, headers, body = call(shared, "/interview/felipe-ochoa")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert b'<script src="/static/review.js"' in body
     assert b"http" not in body.replace(b"http-equiv", b"")  # no CDN: nothing from elsewhere
-    status, headers, body = call(served, "/static/review.js")
+    status, headers, body = call(shared, "/static/review.js")
     assert status == 200 and b"function playFrom" in body
-    assert call(served, "/static/nothing.js")[0] == 404
+    assert call(shared, "/static/nothing.js")[0] == 404
 
 
-def test_interview_data(served: ReviewServer) -> None:
-    status, _, body = call(served, "/api/interviews")
+def test_interview_data(shared: ReviewServer) -> None:
+    status, _, body = call(shared, "/api/interviews")
     assert status == 200
     assert [(i["id"], i["aligned"]) for i in json.loads(body)] == [
         ("felipe-ochoa", True),
         ("fabian-bermeo", True),
     ]
-    data = json.loads(call(served, "/api/interviews/felipe-ochoa")[2])
+    data = json.loads(call(shared, "/api/interviews/felipe-ochoa")[2])
     assert [a["question_id"] for a in data["answers"]] == ["q1", "q2", "q4"]
     assert data["answers"][0]["final_answer"] == A1
     assert data["statuses"] == ["found", "not found"]
     assert [c["id"] for c in data["categories"]] == ["sustainability", "cooperation"]
     assert data["segments"][1]["start"] == 4.0
     assert data["segments"][1]["words"][0]["text"] == " ¿Cuáles"
-    assert call(served, "/api/interviews/nobody")[0] == 400
+    assert call(shared, "/api/interviews/nobody")[0] == 400
 
 
 def test_edit_is_saved_with_who_and_stays_ours(served: ReviewServer) -> None:
@@ -147,25 +158,25 @@ def test_synthesis_is_saved(served: ReviewServer) -> None:
     assert json.loads(body)["categories"][1]["synthesis"] == "Three universities."
 
 
-def test_audio_is_served_with_ranges(served: ReviewServer) -> None:
-    wav = study_of(served).audio_dir / "felipe-ochoa.wav"
-    status, headers, body = call(served, "/audio/felipe-ochoa")
+def test_audio_is_served_with_ranges(shared: ReviewServer) -> None:
+    wav = study_of(shared).audio_dir / "felipe-ochoa.wav"
+    status, headers, body = call(shared, "/audio/felipe-ochoa")
     assert (status, headers["Content-Type"], headers["Accept-Ranges"]) == (
         200,
         "audio/wav",
         "bytes",
     )
     assert body == wav.read_bytes()
-    status, headers, body = call(served, "/audio/felipe-ochoa", headers={"Range": "bytes=100-199"})
+    status, headers, body = call(shared, "/audio/felipe-ochoa", headers={"Range": "bytes=100-199"})
     size = wav.stat().st_size
     assert (status, headers["Content-Range"], body) == (
         206,
         f"bytes 100-199/{size}",
         wav.read_bytes()[100:200],
     )
-    status, headers, body = call(served, "/audio/felipe-ochoa", headers={"Range": "bytes=-10"})
+    status, headers, body = call(shared, "/audio/felipe-ochoa", headers={"Range": "bytes=-10"})
     assert (status, body) == (206, wav.read_bytes()[-10:])
-    status, headers, _ = call(served, "/audio/felipe-ochoa", headers={"Range": f"bytes={size}-"})
+    status, headers, _ = call(shared, "/audio/felipe-ochoa", headers={"Range": f"bytes={size}-"})
     assert (status, headers["Content-Range"]) == (416, f"bytes */{size}")
 
 
@@ -189,35 +200,35 @@ def test_several_recordings_are_joined_into_one_cached_wav(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     "host", ["evil.example", "evil.example:{port}", "127.0.0.1:1", "localhost", "0.0.0.0:{port}"]
 )
-def test_foreign_host_is_refused(served: ReviewServer, host: str) -> None:
+def test_foreign_host_is_refused(shared: ReviewServer, host: str) -> None:
     status, _, body = call(
-        served, "/api/interviews", headers={"Host": host.format(port=served.port)}
+        shared, "/api/interviews", headers={"Host": host.format(port=shared.port)}
     )
     assert (status, json.loads(body)) == (403, {"error": "forbidden host"})
 
 
-def test_localhost_name_is_accepted(served: ReviewServer) -> None:
-    assert call(served, "/api/interviews", headers={"Host": f"localhost:{served.port}"})[0] == 200
+def test_localhost_name_is_accepted(shared: ReviewServer) -> None:
+    assert call(shared, "/api/interviews", headers={"Host": f"localhost:{shared.port}"})[0] == 200
 
 
 @pytest.mark.parametrize(
     "origin", ["http://evil.example", "null", "http://127.0.0.1:1", "https://127.0.0.1:{port}"]
 )
-def test_foreign_origin_is_refused(served: ReviewServer, origin: str) -> None:
-    version = json.loads(call(served, "/api/interviews/felipe-ochoa")[2])["version"]
+def test_foreign_origin_is_refused(shared: ReviewServer, origin: str) -> None:
+    version = json.loads(call(shared, "/api/interviews/felipe-ochoa")[2])["version"]
     status, _, body = call(
-        served,
+        shared,
         "/api/interviews/felipe-ochoa/answer/q1",
         body={"version": version, "answer": "Forged."},
-        headers={"Origin": origin.format(port=served.port)},
+        headers={"Origin": origin.format(port=shared.port)},
     )
     assert (status, json.loads(body)) == (403, {"error": "forbidden origin"})
-    assert answer(study_of(served), "felipe-ochoa", "q1").edited_answer == ""
+    assert answer(study_of(shared), "felipe-ochoa", "q1").edited_answer == ""
 
 
-def test_own_origin_is_accepted(served: ReviewServer) -> None:
-    headers = {"Origin": f"http://127.0.0.1:{served.port}"}
-    assert call(served, "/api/interviews", headers=headers)[0] == 200
+def test_own_origin_is_accepted(shared: ReviewServer) -> None:
+    headers = {"Origin": f"http://127.0.0.1:{shared.port}"}
+    assert call(shared, "/api/interviews", headers=headers)[0] == 200
 
 
 @pytest.mark.parametrize(
@@ -233,8 +244,8 @@ def test_own_origin_is_accepted(served: ReviewServer) -> None:
         "/api/interviews/..%2Ffelipe-ochoa",
     ],
 )
-def test_path_traversal_is_refused(served: ReviewServer, path: str) -> None:
-    status, _, body = call(served, path)
+def test_path_traversal_is_refused(shared: ReviewServer, path: str) -> None:
+    status, _, body = call(shared, path)
     assert status in (403, 404)
     assert b"root:" not in body and b"title" not in body and b"import" not in body
 

@@ -11,17 +11,8 @@ from dataclasses import dataclass, replace
 from ..models import AlignedAnswer, InterviewMatrix, Transcript
 from .edits import anchors_of, apply_anchors
 
-MACHINE_FIELDS = (
-    "answer",
-    "start",
-    "end",
-    "confidence",
-    "heard_question",
-    "question_start",
-    "question_end",
-    "flags",
-)
-"""What alignment computes; everything else on an edited answer is the reviewer's."""
+GUIDE_FIELDS = ("question_id", "number", "question", "categories")
+"""Taken from the guide on every run, edited or not."""
 MACHINE_CHANGED = "newer machine answer stored beside the edited one (machine_answer)"
 
 
@@ -91,7 +82,11 @@ def keep_edits(
 
 
 def _keep_answer(old: AlignedAnswer, new: AlignedAnswer) -> tuple[AlignedAnswer, str]:
-    """One edited answer over its new machine version, and the conflict if any."""
+    """One edited answer over its new machine version, and the conflict if any.
+
+    Where the edit depends on the answer text (an edited text or a translation) and the
+    machine text changed, the old answer is kept whole (its text, times, flags: what the
+    edit was made on) and the new machine text goes beside it."""
     human = {
         "edited": old.edited,
         "edited_by": old.edited_by,
@@ -103,11 +98,9 @@ def _keep_answer(old: AlignedAnswer, new: AlignedAnswer) -> tuple[AlignedAnswer,
         human["status"] = old.status
     if "anchor" in old.edited:
         human["confidence"] = old.confidence
-    text_edited = bool(old.edited_answer or old.translation)
-    if text_edited and new.answer != old.answer:
-        kept = {name: getattr(old, name) for name in MACHINE_FIELDS}
-        fields = {**kept, **human, "machine_answer": new.answer}
-        return replace(new, **fields), MACHINE_CHANGED  # type: ignore[arg-type]
+    if (old.edited_answer or old.translation) and new.answer != old.answer:
+        guide = {name: getattr(new, name) for name in GUIDE_FIELDS}
+        return replace(old, **guide, machine_answer=new.answer), MACHINE_CHANGED
     return replace(new, **human, machine_answer=""), ""  # type: ignore[arg-type]
 
 
