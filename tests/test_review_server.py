@@ -85,6 +85,8 @@ def test_pages_and_static_files_are_served(shared: ReviewServer) -> None:
     assert b"http" not in body.replace(b"http-equiv", b"")  # no CDN: nothing from elsewhere
     status, headers, body = call(shared, "/static/review.js")
     assert status == 200 and b"function playFrom" in body
+    for name in ("review.js", "review.css"):  # works offline: nothing fetched from elsewhere
+        assert b"http" not in call(shared, f"/static/{name}")[2]
     assert call(shared, "/static/nothing.js")[0] == 404
 
 

@@ -86,9 +86,6 @@ class ReviewHandler(BaseHTTPRequestHandler):
         else:
             self._error(HTTPStatus.NOT_FOUND, "not found")
 
-    def do_HEAD(self) -> None:
-        self._error(HTTPStatus.METHOD_NOT_ALLOWED, "use GET")
-
     def do_POST(self) -> None:
         if not self._trusted():
             return
@@ -166,6 +163,10 @@ class ReviewHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Content-Security-Policy", "default-src 'self'; media-src 'self'")
+        if status >= 400:
+            # A refused request's body may be unread: never parse it as the next request.
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
 
