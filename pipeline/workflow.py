@@ -166,7 +166,15 @@ def _keep_review_edits(
     """Lay the review edits of the existing aligned file over the new alignment."""
     if not path.exists():
         return matrix, []
-    return keep_edits(load_matrix(path), matrix, transcript)
+    try:
+        previous = load_matrix(path)
+    except TranscriptError as error:
+        raise TranscriptError(
+            f"{error.message}; it may hold review edits, so it is not replaced: repair it, "
+            "or rename it to align afresh",
+            path,
+        ) from error
+    return keep_edits(previous, matrix, transcript)
 
 
 def load_matrix(path: Path) -> InterviewMatrix:

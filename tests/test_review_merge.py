@@ -13,7 +13,7 @@ from pipeline.errors import ReviewError, StaleEditError
 from pipeline.models import AnswerStatus, InterviewMatrix, Study
 from pipeline.review import edits, store
 from pipeline.transcribe import load_transcript, transcript_path
-from pipeline.workflow import aligned_path, open_study
+from pipeline.workflow import align_study, aligned_path, open_study
 
 WHEN = "2026-11-25T10:00:00+00:00"
 
@@ -218,3 +218,17 @@ def test_edit_to_a_question_dropped_from_the_guide_is_kept_detached(study: Study
     matrix = store.load(study, "felipe-ochoa").matrix
     assert [a.question_id for a in matrix.answers] == ["q1", "q2"]
     assert [(a.question_id, a.edited_answer) for a in matrix.detached] == [("q4", "Kept.")]
+
+
+def test_unreadable_aligned_file_is_not_replaced(study: Study) -> None:
+    path = aligned_path(study, "felipe-ochoa")
+    path.write_text("{ broken", encoding="utf-8")
+    _, guide = open_study(study.root)
+    outcomes = align_study(study, guide, guide.interviewees, force=True)
+    assert outcomes[0].error is not None
+    assert str(outcomes[0].error).startswith("aligned answers file is unreadable (")
+    assert "it may hold review edits, so it is not replaced: repair it, or rename it" in str(
+        outcomes[0].error
+    )
+    assert path.read_text(encoding="utf-8") == "{ broken"
+    assert outcomes[1].ok

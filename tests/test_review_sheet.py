@@ -183,3 +183,37 @@ def test_cli_reports_a_port_in_use(study: Study) -> None:
         result = invoke("review", study.root, "--no-browser", "--port", port)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port} (")
+
+
+def test_cli_serves_until_interrupted(study: Study) -> None:
+    """The real command in a process: prints its address, serves, stops on Ctrl+C."""
+    import http.client
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import pipeline
+
+    env = {**os.environ, "PYTHONPATH": str(Path(pipeline.__file__).parents[1])}
+    command = "from pipeline.cli import main; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", command, "review", str(study.root), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        assert line.startswith("Reviewing 'Cuenca study' at http://127.0.0.1:")
+        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/api/interviews")
+        assert connection.getresponse().status == 200
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert out == "Stopped.\n" and "Traceback" not in err
