@@ -152,6 +152,15 @@ def test_review_page_plays_edits_and_survives_align(
     assert unsaved.endswith(" (unsaved)")
     assert answer(study, "felipe-ochoa", "q1").edited_answer == ""
 
+    # Ctrl+S saves the question being typed in.
+    translation = driver.find_element(By.CSS_SELECTOR, "#q-q4 .translation")
+    translation.send_keys("Citizens should take part.")
+    translation.send_keys(Keys.CONTROL, "s")
+    wait_for(
+        lambda: driver.find_element(By.ID, "message").text == "Saved question 3", "Ctrl+S save"
+    )
+    assert answer(study, "felipe-ochoa", "q4").translation == "Citizens should take part."
+
     # The synthesis editor saves too.
     area = driver.find_element(By.CSS_SELECTOR, 'textarea[data-category="cooperation"]')
     area.send_keys("Agreements with three universities.")
@@ -163,7 +172,7 @@ def test_review_page_plays_edits_and_survives_align(
     # Alignment runs again: the edit is kept, and it is what Appendix 1 shows.
     result = invoke("align", study.root)
     assert result.exit_code == 0, result.output
-    assert "felipe-ochoa: 3/3 questions located; 1 reviewed answer kept" in result.output
+    assert "felipe-ochoa: 3/3 questions located; 2 reviewed answers kept" in result.output
     q2 = answer(study, "felipe-ochoa", "q2")
     assert (q2.edited_answer, q2.translation, q2.edited_by) == (
         "Firmamos convenios con tres universidades (corregido).",

@@ -75,12 +75,16 @@ function highlightPlaying() {
 
 // --- questions ----------------------------------------------------------------------------
 
-function select(index, play) {
-  const answers = state.data.answers;
-  state.current = Math.max(0, Math.min(index, answers.length - 1));
+function markCurrent(index) {
+  state.current = Math.max(0, Math.min(index, state.data.answers.length - 1));
   document.querySelectorAll(".question").forEach((node, n) => {
     node.classList.toggle("current", n === state.current);
   });
+}
+
+function select(index, play) {
+  const answers = state.data.answers;
+  markCurrent(index);
   const node = document.querySelectorAll(".question")[state.current];
   node.scrollIntoView({ block: "nearest" });
   node.querySelector("h3").focus();
@@ -271,9 +275,7 @@ function render(data, savedTarget) {
   const editor = data.synthesis_edited_by ? ` (last edited by ${data.synthesis_edited_by} at ${data.synthesis_edited_at})` : "";
   $("#categories").replaceChildren(el("p", { class: "meta" }, `Edits are saved as ${data.editor}${editor}.`),
     ...data.categories.map(categoryEditor));
-  document.querySelectorAll(".question").forEach((node, n) => {
-    node.classList.toggle("current", n === state.current);
-  });
+  markCurrent(state.current);
   for (const [selector, value] of kept) {
     const node = document.querySelector(selector);
     if (node) node.value = value;
@@ -327,6 +329,11 @@ async function showInterview(id) {
   audio.addEventListener("timeupdate", highlightPlaying);
   audio.addEventListener("seeked", highlightPlaying);
   document.addEventListener("keydown", onKey);
+  // Typing in a question's box makes it the current one (for Ctrl+S and N/P).
+  document.addEventListener("focusin", (event) => {
+    const card = event.target.closest(".question");
+    if (card) markCurrent([...document.querySelectorAll(".question")].indexOf(card));
+  });
   window.addEventListener("beforeunload", (event) => {
     if (unsaved().size) event.preventDefault();
   });
