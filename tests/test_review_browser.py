@@ -205,7 +205,10 @@ def test_low_confidence_and_flags_are_highlighted(
         word["probability"] = 0.2
     path.write_text(json.dumps(data), encoding="utf-8")
     driver = browser
-    driver.get(f"{server.url}interview/fabian-bermeo")  # type: ignore[attr-defined]
+    driver.get(server.url)  # type: ignore[attr-defined]
+    links = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#interviews a"), "the list")
+    assert [a.text for a in links] == ["Felipe Ochoa", "Fabián Bermeo"]
+    links[1].click()
     wait_for(lambda: driver.execute_script("return document.body.dataset.ready"), "the page")
     flagged = driver.find_elements(By.CSS_SELECTOR, ".segment.flagged")
     low = driver.find_elements(By.CSS_SELECTOR, ".segment.low")
