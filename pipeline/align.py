@@ -72,6 +72,7 @@ BEAM_WIDTH = 64
 """Partial assignments kept while searching for the best one."""
 _SENTENCE_END = re.compile(r"[.?!…]+[\"')\]]*$")
 _QUESTION_START = ("¿", "¡")
+_ENDS_STATEMENT = re.compile(r"[.!…][\"')\]]*\s*$")
 _QUESTION_WORDS = frozenset(
     {
         *("que", "cual", "cuales", "como", "donde", "cuando", "cuanto", "cuantos", "quien"),
@@ -120,6 +121,10 @@ class _Words:
     roles: list[str]
     starts: list[int]
     """Where a heard question may start."""
+    questioning: list[bool]
+    """Whether the sentence around each word is in question form."""
+    sentence: list[int]
+    """Index of the sentence each word belongs to."""
 
 
 @dataclass(frozen=True)
@@ -192,17 +197,41 @@ def _prepare(transcript: Transcript, questions: Sequence[Question]) -> _Words:
         labels += [seg.speaker] * len(seg.timed_words)
     plain = [normalise(w.text) for w in words]
     starts = _start_points(words, plain, labels)
-    unlabelled = _Words(words, plain, segment, [UNKNOWN] * len(words), starts)
+    questioning, sentence = _question_form(words, plain)
+    unlabelled = _Words(
+        words, plain, segment, [UNKNOWN] * len(words), starts, questioning, sentence
+    )
     evidence = [0.0] * len(words)
     for match in _candidates(questions, unlabelled):
         for index in range(match.first, match.last + 1):
             evidence[index] = max(evidence[index], match.score)
-    return _Words(words, plain, segment, resolve_roles(labels, evidence), starts)
+    roles = resolve_roles(labels, evidence)
+    return _Words(words, plain, segment, roles, starts, questioning, sentence)
+
+
+def _question_form(words: list[Word], plain: list[str]) -> tuple[list[bool], list[int]]:
+    """Per word: whether its sentence ends with "?" or opens like a question ("¿", "how",
+    "qué"), and the sentence's index."""
+    form = [False] * len(words)
+    index = [0] * len(words)
+    for number, sentence in enumerate(_sentences_of(words)):
+        index[sentence.first_word : sentence.last_word + 1] = [number] * (
+            sentence.last_word - sentence.first_word + 1
+        )
+        asks = sentence.text.endswith("?") or _opens_question(
+            words[sentence.first_word], plain[sentence.first_word]
+        )
+        form[sentence.first_word : sentence.last_word + 1] = [asks] * (
+            sentence.last_word - sentence.first_word + 1
+        )
+    return form, index
 
 
 def _start_points(words: list[Word], plain: list[str], labels: list[str]) -> list[int]:
-    """Sentence starts, speaker changes, and question words after "and"/"y" (merged asks)."""
+    """Sentence starts, speaker changes, words after a comma ("So, what ...") and question
+    words after "and"/"y" (two questions merged into one sentence)."""
     starts = {s.first_word for s in _sentences_of(words)}
+    starts |= {i for i in range(1, len(words)) if words[i - 1].text.rstrip().endswith(",")}
     starts |= {i for i in range(1, len(words)) if labels[i] != labels[i - 1]}
     starts |= {
         i for i in range(1, len(words)) if plain[i] in _INNER_OPENERS and plain[i - 1] in _JOINERS
@@ -241,7 +270,7 @@ def _locate(question: Question, ctx: _Words) -> Iterator[_Match]:
                 continue
             passage = " ".join(w for w in plain[first : last + 1] if w)
             score = max(similarity(text, passage) for text in texts)
-            score *= _speaker_weight(ctx, first, last, asked > 0)
+            score *= _speaker_weight(ctx, first, last)
             if not _ends_sentence(words, last):
                 score *= MID_SENTENCE_WEIGHT
             if score >= MATCH_THRESHOLD and (best is None or score > best.score):
@@ -250,14 +279,23 @@ def _locate(question: Question, ctx: _Words) -> Iterator[_Match]:
             yield best
 
 
-def _speaker_weight(ctx: _Words, first: int, last: int, asked: bool) -> float:
-    """How much a passage's speaker and form speak for it being a question."""
+def _speaker_weight(ctx: _Words, first: int, last: int) -> float:
+    """How much a passage's speaker and form speak for it being a question.
+
+    Without speaker labels, the passage's form counts: its last sentence must be a question
+    and no statement may end inside it, so that a passage running from the end of an
+    answer into the next question (or from a follow-up question through its reply) does
+    not borrow that question's form.
+    """
     role = majority_role(ctx.roles[first : last + 1])
     if role == INTERVIEWER:
         return 1.0  # interviewers also ask in statement form ("Tell me about ...")
     if role == INTERVIEWEE:
         return INTERVIEWEE_WEIGHT
-    if asked or _opens_question(ctx.words[first], ctx.plain[first]):
+    statement_inside = any(_ENDS_STATEMENT.search(w.text) for w in ctx.words[first:last])
+    opens = _opens_question(ctx.words[first], ctx.plain[first])
+    one_sentence = ctx.sentence[first] == ctx.sentence[last]
+    if not statement_inside and (ctx.questioning[last] or (opens and one_sentence)):
         return 1.0
     return TURN_STATEMENT_WEIGHT if _stands_alone(ctx.words, first, last) else STATEMENT_WEIGHT
 
