@@ -51,8 +51,9 @@ TURN_STATEMENT_WEIGHT = 0.85
 as an interviewer's question in statement form does ("Tell me about ...")."""
 TURN_PAUSE_SECONDS = 0.75
 """A silence this long before and after a passage suggests a change of speaker."""
-INTERVIEWEE_WEIGHT = 0.6
-"""Score factor for passages the interviewee speaks: they answer, they rarely ask."""
+INTERVIEWEE_WEIGHT = 0.5
+"""Score factor for passages the interviewee speaks: even a word-for-word quote of a guide
+question stays below MATCH_THRESHOLD, as interviewees answer questions, they do not ask them."""
 MID_SENTENCE_WEIGHT = 0.93
 """Score factor for a passage that ends inside a sentence: questions usually end a sentence,
 but recognition sometimes runs a question into its answer without punctuation."""
@@ -483,23 +484,20 @@ def _early_answers(
     Only passages before the other question's own place count: after it, the interviewee is
     simply coming back to a topic already covered.
     """
-    vocab = {q.id: set().union(*(_content_words(t) for t in q.text.values())) for q in questions}
+    vocab = {q.id: [_content_words(t) for t in q.text.values()] for q in questions}
     place = {m.question_id: m.first for m in located}
     found: dict[str, list[EarlyAnswer]] = {}
     for index, match in enumerate(located):
         stop = located[index + 1].first if index + 1 < len(located) else len(ctx.words)
         for first, last in _answer_sentences(ctx, match.last + 1, stop):
             said = {w for w in ctx.plain[first : last + 1] if len(w) >= _CONTENT_WORD_LENGTH}
-            own = len(said & vocab[match.question_id])
+            own = max(len(said & words) for words in vocab[match.question_id])
             for question in questions:
-                shared = len(said & vocab[question.id])
                 early = place.get(question.id, len(ctx.words)) > first
                 if (
                     question.id != match.question_id
                     and early
-                    and shared >= EARLY_MIN_WORDS
-                    and shared >= EARLY_OVERLAP * len(vocab[question.id])
-                    and shared > own
+                    and _answers(said, vocab[question.id], own)
                 ):
                     words = ctx.words[first : last + 1]
                     found.setdefault(question.id, []).append(
@@ -508,6 +506,15 @@ def _early_answers(
                         )
                     )
     return {q: tuple(passages) for q, passages in found.items()}
+
+
+def _answers(said: set[str], vocab: list[set[str]], own: int) -> bool:
+    """Whether a sentence shares enough of a question's content words (in one of its
+    languages), and more than with the question it was said under."""
+    return any(
+        len(said & words) >= max(EARLY_MIN_WORDS, EARLY_OVERLAP * len(words), own + 1)
+        for words in vocab
+    )
 
 
 def _answer_sentences(ctx: _Words, first: int, stop: int) -> Iterator[tuple[int, int]]:
