@@ -203,9 +203,10 @@ def _prepare(transcript: Transcript, questions: Sequence[Question]) -> _Words:
         words, plain, segment, [UNKNOWN] * len(words), starts, questioning, sentence
     )
     evidence = [0.0] * len(words)
-    for match in _candidates(questions, unlabelled):
-        for index in range(match.first, match.last + 1):
-            evidence[index] = max(evidence[index], match.score)
+    if any(label not in (INTERVIEWER, INTERVIEWEE, UNKNOWN) for label in labels):
+        for match in _candidates(questions, unlabelled):  # which voice asks the questions?
+            for index in range(match.first, match.last + 1):
+                evidence[index] = max(evidence[index], match.score)
     roles = resolve_roles(labels, evidence)
     return _Words(words, plain, segment, roles, starts, questioning, sentence)
 
