@@ -23,7 +23,7 @@ import random
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -63,6 +63,8 @@ class Gold:
     answer_end: float | None = None
     answer: str = ""
     merged_with: str = ""
+    early_under: str = ""
+    """Id of the question under which this one was (partly) answered early."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,14 @@ class Labelled:
     interviewee: Interviewee
     transcript: Transcript
     gold: tuple[Gold, ...]
+
+
+@dataclass(frozen=True)
+class Notes:
+    """What else the truth says, per question id: asked together with / answered early under."""
+
+    merged_with: dict[str, str] = field(default_factory=dict)
+    early_under: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,12 +105,14 @@ class Score:
     predicted: int = 0
     true_located: int = 0
     asked: int = 0
-    boundary_errors: list[float] | None = None
-    f1s: list[float] | None = None
-
-    def __post_init__(self) -> None:
-        self.boundary_errors = []
-        self.f1s = []
+    boundary_errors: list[float] = field(default_factory=list)
+    f1s: list[float] = field(default_factory=list)
+    early_given: int = 0
+    """Questions answered early (under another question) in the gold."""
+    early_noted: int = 0
+    """... of which alignment noted the early answer."""
+    early_false: int = 0
+    """Questions with an early-answer note the gold does not have."""
 
     @property
     def accuracy(self) -> float:
@@ -163,20 +175,20 @@ def score_interview(item: Labelled, score: Score) -> list[str]:
             )
         if placed and answer.status is not AnswerStatus.MERGED and not gold.merged_with:
             _score_answer(answer.answer, answer.start, answer.end, gold, score)
+        noted = {e.under_question for e in answer.early_answers}
+        score.early_given += bool(gold.early_under)
+        score.early_noted += gold.early_under in noted
+        score.early_false += bool(noted - {gold.early_under})
     return wrong
 
 
 def _score_answer(
     text: str, start: float | None, end: float | None, gold: Gold, score: Score
 ) -> None:
-    assert score.f1s is not None and score.boundary_errors is not None
     score.f1s.append(token_f1(text, gold.answer))
-    if None not in (start, end, gold.answer_start, gold.answer_end):
-        assert start is not None and end is not None
-        assert gold.answer_start is not None and gold.answer_end is not None
-        score.boundary_errors.append(
-            (abs(start - gold.answer_start) + abs(end - gold.answer_end)) / 2
-        )
+    if start is not None and end is not None and gold.answer_start is not None:
+        gold_end = gold.answer_end if gold.answer_end is not None else gold.answer_start
+        score.boundary_errors.append((abs(start - gold.answer_start) + abs(end - gold_end)) / 2)
 
 
 def evaluate(sets: dict[str, list[Labelled]]) -> tuple[dict[str, Score], list[str]]:
@@ -193,16 +205,17 @@ def evaluate(sets: dict[str, list[Labelled]]) -> tuple[dict[str, Score], list[st
 def report(scores: dict[str, Score]) -> str:
     header = (
         f"{'set':<8} {'interviews':>10} {'questions':>9} {'right':>7} {'precision':>9} "
-        f"{'recall':>7} {'boundary s':>10} {'answer F1':>9}"
+        f"{'recall':>7} {'boundary s':>10} {'answer F1':>9} {'early noted':>11} {'false':>5}"
     )
     lines = [header]
     for name, s in scores.items():
-        assert s.boundary_errors is not None and s.f1s is not None
+        early = f"{s.early_noted}/{s.early_given}"
         boundary = sum(s.boundary_errors) / len(s.boundary_errors) if s.boundary_errors else 0
         f1 = sum(s.f1s) / len(s.f1s) if s.f1s else 0.0
         lines.append(
             f"{name:<8} {s.interviews:>10} {s.questions:>9} {s.accuracy:>7.1%} "
-            f"{s.precision:>9.1%} {s.recall:>7.1%} {boundary:>10.2f} {f1:>9.2f}"
+            f"{s.precision:>9.1%} {s.recall:>7.1%} {boundary:>10.2f} {f1:>9.2f} "
+            f"{early:>11} {s.early_false:>5}"
         )
     return "\n".join(lines)
 
@@ -230,7 +243,7 @@ def from_turns(
     *,
     labels: dict[str, str],
     rng: random.Random,
-    merged: dict[str, str] | None = None,
+    notes: Notes | None = None,
 ) -> Labelled:
     """A timed transcript (one segment per sentence) and the gold positions of its questions.
 
@@ -259,7 +272,7 @@ def from_turns(
         interviewee.id, interviewee.language or "en", clock, tuple(segments), _PROVENANCE
     )
     gold = tuple(
-        _gold(q, asked.get(q), answers.get(q, []), (merged or {}).get(q, ""))
+        _gold(q, asked.get(q), answers.get(q, []), notes or Notes())
         for q in interviewee.question_ids
     )
     return Labelled(name, guide, interviewee, transcript, gold)
@@ -278,10 +291,11 @@ def _segment(text: str, clock: float, label: str, rng: random.Random) -> tuple[S
 
 
 def _gold(
-    question_id: str, place: tuple[float, float] | None, answer: list[Segment], merged_with: str
+    question_id: str, place: tuple[float, float] | None, answer: list[Segment], notes: Notes
 ) -> Gold:
+    early_under = notes.early_under.get(question_id, "")
     if place is None:
-        return Gold(question_id, asked=False)
+        return Gold(question_id, asked=False, early_under=early_under)
     return Gold(
         question_id,
         asked=True,
@@ -290,7 +304,8 @@ def _gold(
         answer_start=answer[0].start if answer else None,
         answer_end=answer[-1].end if answer else None,
         answer=" ".join(s.text.strip() for s in answer),
-        merged_with=merged_with,
+        merged_with=notes.merged_with.get(question_id, ""),
+        early_under=early_under,
     )
 
 
@@ -404,7 +419,7 @@ def stress_set(count: int, seed: int = 2026) -> list[Labelled]:
     for n in range(count):
         interviewee = guide.interviewees[n % len(guide.interviewees)]
         language = script[interviewee.id]["language"]
-        turns, merged = _stress_turns(script[interviewee.id]["turns"], guide, language, rng)
+        turns, notes = _stress_turns(script[interviewee.id]["turns"], guide, language, rng)
         labels = _labels(modes[n % len(modes)], rng)
         items.append(
             from_turns(
@@ -414,7 +429,7 @@ def stress_set(count: int, seed: int = 2026) -> list[Labelled]:
                 turns,
                 labels=labels,
                 rng=rng,
-                merged=merged,
+                notes=notes,
             )
         )
     return items
@@ -431,9 +446,10 @@ def _labels(mode: str, rng: random.Random) -> dict[str, str]:
 
 def _stress_turns(
     script_turns: list[dict], guide: Guide, language: str, rng: random.Random
-) -> tuple[list[Turn], dict[str, str]]:
+) -> tuple[list[Turn], Notes]:
     phrases = _PHRASES[language]
     blocks = _blocks(script_turns, guide, language)
+    early_under: list[tuple[str, _Block]] = []
     if rng.random() < 0.6:  # reorder: move one question elsewhere
         block = blocks.pop(rng.randrange(len(blocks)))
         blocks.insert(rng.randrange(len(blocks) + 1), block)
@@ -445,12 +461,13 @@ def _stress_turns(
         if len(blocks[j].answer) > 1:
             early = blocks[j].answer.pop(0)
             blocks[i].answer.append(early)
+            early_under.append((blocks[j].question_ids[0], blocks[i]))
             blocks[j].answer[0] = phrases["already"] + _lower_first(blocks[j].answer[0])
-    merged: dict[str, str] = {}
+    notes = Notes()
     if rng.random() < 0.4 and len(blocks) >= 2:  # two questions asked in one breath
         i = rng.randrange(len(blocks) - 1)
         a, b = blocks[i], blocks.pop(i + 1)
-        merged[a.question_ids[-1]] = b.question_ids[0]
+        notes.merged_with[a.question_ids[-1]] = b.question_ids[0]
         a.question = f"{a.question} {rng.choice(phrases['join'])}{_lower_first(b.question)}"
         a.question_ids += b.question_ids
         a.answer += b.answer
@@ -476,7 +493,8 @@ def _stress_turns(
         Turn("interviewer", phrases["closing"][0]),
         Turn("interviewee", phrases["closing"][1]),
     ]
-    return turns, merged
+    notes.early_under.update({q: block.question_ids[-1] for q, block in early_under})
+    return turns, notes
 
 
 def _blocks(script_turns: list[dict], guide: Guide, language: str) -> list[_Block]:

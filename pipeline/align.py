@@ -473,64 +473,66 @@ def _not_asked(question: Question, number: int, language: str) -> AlignedAnswer:
 # --- early answers -------------------------------------------------------------------------------
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in normalise(text).split() if len(w) >= _CONTENT_WORD_LENGTH}
+def _content(words: list[str]) -> set[str]:
+    """Content words: 5+ letters, a language-neutral stand-in for dropping stop words."""
+    return {w for w in words if len(w) >= _CONTENT_WORD_LENGTH}
 
 
 def _early_answers(
     questions: list[Question], located: list[_Match], ctx: _Words
 ) -> dict[str, tuple[EarlyAnswer, ...]]:
-    """Interviewee sentences under one question that rather answer another, not yet asked.
+    """Interviewee sentences under one question that rather belong to another, asked later
+    or not at all.
 
-    Only passages before the other question's own place count: after it, the interviewee is
-    simply coming back to a topic already covered.
+    A sentence said under question A is an early answer to question B when it shares with
+    B's text (in one of its languages) at least EARLY_MIN_WORDS and EARLY_OVERLAP of its
+    content words, and more than with A's text and the rest of A's answer. Passages after
+    B's place do not count: the interviewee is then coming back to a topic already covered.
+    Lexical overlap finds few early answers (see README), but rarely a wrong one.
     """
-    vocab = {q.id: [_content_words(t) for t in q.text.values()] for q in questions}
+    texts = {q.id: [_content(normalise(t).split()) for t in q.text.values()] for q in questions}
+    sentences = {m.question_id: list(_answer_sentences(ctx, m, located)) for m in located}
+    said = {q: [_content(ctx.plain[a : b + 1]) for a, b in spans] for q, spans in sentences.items()}
     place = {m.question_id: m.first for m in located}
     found: dict[str, list[EarlyAnswer]] = {}
-    for index, match in enumerate(located):
-        stop = located[index + 1].first if index + 1 < len(located) else len(ctx.words)
-        for first, last in _answer_sentences(ctx, match.last + 1, stop):
-            said = {w for w in ctx.plain[first : last + 1] if len(w) >= _CONTENT_WORD_LENGTH}
-            own = max(len(said & words) for words in vocab[match.question_id])
+    for match in located:
+        own = match.question_id
+        for (first, last), content in zip(sentences[own], said[own], strict=True):
+            rest = set().union(*(s for s in said[own] if s is not content))
+            own_shared = len(content & (rest | set().union(*texts[own])))
             for question in questions:
-                early = place.get(question.id, len(ctx.words)) > first
-                if (
-                    question.id != match.question_id
-                    and early
-                    and _answers(said, vocab[question.id], own)
-                ):
+                other = question.id
+                if other == own or place.get(other, len(ctx.words)) <= first:
+                    continue
+                if _belongs(content, texts[other], own_shared):
                     words = ctx.words[first : last + 1]
-                    found.setdefault(question.id, []).append(
-                        EarlyAnswer(
-                            match.question_id, words[0].start, words[-1].end, join_words(words)
-                        )
+                    found.setdefault(other, []).append(
+                        EarlyAnswer(own, words[0].start, words[-1].end, join_words(words))
                     )
     return {q: tuple(passages) for q, passages in found.items()}
 
 
-def _answers(said: set[str], vocab: list[set[str]], own: int) -> bool:
-    """Whether a sentence shares enough of a question's content words (in one of its
-    languages), and more than with the question it was said under."""
-    return any(
-        len(said & words) >= max(EARLY_MIN_WORDS, EARLY_OVERLAP * len(words), own + 1)
-        for words in vocab
-    )
+def _belongs(words: set[str], texts: list[set[str]], own_shared: int) -> bool:
+    """Whether a sentence's content words belong to a question (in one of its languages)
+    more than to the question it was said under."""
+    needed = max(EARLY_MIN_WORDS, own_shared + 1)
+    return any(len(words & text) >= max(needed, EARLY_OVERLAP * len(text)) for text in texts)
 
 
-def _answer_sentences(ctx: _Words, first: int, stop: int) -> Iterator[tuple[int, int]]:
-    """(first, last) word index of each sentence in [first, stop) not said by the interviewer."""
-    start = first
-    for index in range(first, stop):
-        text = ctx.words[index].text.strip()
-        if (
-            index + 1 == stop
-            or _SENTENCE_END.search(text)
-            or ctx.roles[index + 1] != ctx.roles[index]
-        ):
+def _answer_sentences(
+    ctx: _Words, match: _Match, located: list[_Match]
+) -> Iterator[tuple[int, int]]:
+    """(first, last) word index of each sentence of a question's answer region, from the end
+    of the question to the next located one, that the interviewer did not say."""
+    index = located.index(match)
+    stop = located[index + 1].first if index + 1 < len(located) else len(ctx.words)
+    start = match.last + 1
+    for word in range(match.last + 1, stop):
+        text = ctx.words[word].text.strip()
+        if word + 1 == stop or _SENTENCE_END.search(text) or ctx.roles[word + 1] != ctx.roles[word]:
             if ctx.roles[start] != INTERVIEWER:
-                yield start, index
-            start = index + 1
+                yield start, word
+            start = word + 1
 
 
 def _with_early(answer: AlignedAnswer, early: tuple[EarlyAnswer, ...]) -> AlignedAnswer:
