@@ -1,24 +1,34 @@
 """Locate each guide question in a transcript and cut out the answer that follows it.
 
-Interviewers paraphrase, reorder and skip questions, so each asked question is fuzzy-matched
-(in every language the guide gives) against passages that start where a transcript sentence
-starts; the best non-overlapping matches above a threshold win, in any order. An answer is
-everything said after its question up to the next located question. Questions that match nothing are
-reported as not found rather than filled with a guess.
+Interviewers paraphrase, reorder, skip and merge questions, so alignment works in steps:
+
+1. Roles (pipeline.turns): each word gets its speaker's role where labels allow.
+2. Candidates: every asked question is fuzzy-matched (in every language the guide gives)
+   against passages that start where a sentence, a speaker turn or an inner question
+   ("... and how ...") starts; passages the interviewee speaks count for little.
+3. Assignment: one non-overlapping set of candidates, at most one per question, with the
+   highest total score; asking a question before one that precedes it in the guide costs a
+   small penalty, so guide order breaks ties but a clear reordering still wins.
+4. Answers: the interviewee's speech after a question up to the next located question, so
+   follow-up exchanges stay with their parent question. Two questions with no answer between
+   them were merged; passages that seem to answer another question early are noted on it.
+
+Questions that match nothing are reported as not asked rather than filled with a guess.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
 from .models import (
     AlignedAnswer,
     AnswerStatus,
+    EarlyAnswer,
     Guide,
     Interviewee,
     InterviewMatrix,
@@ -27,21 +37,43 @@ from .models import (
     Word,
     join_words,
 )
+from .turns import INTERVIEWEE, INTERVIEWER, UNKNOWN, majority_role, resolve_roles
 
 MATCH_THRESHOLD = 0.55
 """Minimum score (0-1) for a transcript passage to count as a guide question."""
+LOW_CONFIDENCE = 0.5
+"""Located answers below this confidence get status low-confidence (check the recording)."""
 STATEMENT_WEIGHT = 0.75
-"""Score factor for passages not in question form (no "?"): an interviewee echoing the words
-of a question that was never asked must not be taken for it."""
+"""Score factor for passages of unknown speaker not in question form (no "?"): an
+interviewee echoing the words of a question that was never asked must not be taken for it."""
+TURN_STATEMENT_WEIGHT = 0.85
+"""Milder factor for a statement with a pause on both sides: it looks like a turn of its own,
+as an interviewer's question in statement form does ("Tell me about ...")."""
+TURN_PAUSE_SECONDS = 0.75
+"""A silence this long before and after a passage suggests a change of speaker."""
+INTERVIEWEE_WEIGHT = 0.5
+"""Score factor for passages the interviewee speaks: even a word-for-word quote of a guide
+question stays below MATCH_THRESHOLD, as interviewees answer questions, they do not ask them."""
 MID_SENTENCE_WEIGHT = 0.93
 """Score factor for a passage that ends inside a sentence: questions usually end a sentence,
 but recognition sometimes runs a question into its answer without punctuation."""
+ORDER_PENALTY = 0.1
+"""Score cost of placing a question before one that precedes it in the guide."""
 SPAN_LENGTHS = (0.5, 2.0)
 """A heard question may be this much shorter or longer (in words) than the guide's text."""
 PAUSE_SPLIT_SECONDS = 1.0
 """A silence this long between words starts a new sentence (often a change of speaker)."""
+MERGE_GAP_WORDS = 3
+"""Two questions with at most this many interviewee words between them were asked as one."""
+EARLY_MIN_WORDS = 3
+EARLY_OVERLAP = 0.5
+"""A passage answers another question early when it shares at least EARLY_MIN_WORDS and
+EARLY_OVERLAP of that question's content words, and more of them than with its own."""
+BEAM_WIDTH = 64
+"""Partial assignments kept while searching for the best one."""
 _SENTENCE_END = re.compile(r"[.?!…]+[\"')\]]*$")
 _QUESTION_START = ("¿", "¡")
+_ENDS_STATEMENT = re.compile(r"[.!…][\"')\]]*\s*$")
 _QUESTION_WORDS = frozenset(
     {
         *("que", "cual", "cuales", "como", "donde", "cuando", "cuanto", "cuantos", "quien"),
@@ -50,6 +82,11 @@ _QUESTION_WORDS = frozenset(
     }
 )
 """Words that open a question (accents removed): recognition often drops the "?"."""
+_INNER_OPENERS = frozenset({"que", "cual", "cuales", "como", "what", "which", "how", "why"})
+_JOINERS = frozenset({"y", "e", "o", "and", "or", "also", "tambien"})
+"""A question word after a joiner ("... and how ...") may open a second, merged question."""
+_CONTENT_WORD_LENGTH = 5
+"""Normalised words this long carry content (a language-neutral stand-in for stop words)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +109,33 @@ class _Match:
     first: int
     last: int
     score: float
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The transcript as one word list, with what alignment needs to know per word."""
+
+    words: list[Word]
+    plain: list[str]
+    segment: list[int]
+    """Index of the transcript segment each word comes from."""
+    roles: list[str]
+    starts: list[int]
+    """Where a heard question may start."""
+    questioning: list[bool]
+    """Whether the sentence around each word is in question form."""
+    sentence: list[int]
+    """Index of the sentence each word belongs to."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A partial assignment: chosen matches in transcript order and their total score."""
+
+    total: float
+    matches: tuple[_Match, ...]
+    used: frozenset[str]
+    last_order: int
 
 
 def transcript_words(transcript: Transcript) -> list[Word]:
@@ -120,39 +184,129 @@ def similarity(question: str, passage: str) -> float:
     return fuzz.token_sort_ratio(question, passage) / 100.0
 
 
-def _locate(
-    question: Question, words: list[Word], plain: list[str], starts: list[int]
-) -> Iterator[_Match]:
-    """Best-scoring span for a question from each sentence start.
+# --- the transcript as words -----------------------------------------------------------------
 
-    Spans start where a sentence starts but may end inside one, because speech
-    recognition often runs a question and the start of its answer together.
+
+def _prepare(transcript: Transcript, questions: Sequence[Question]) -> _Words:
+    """Words with their segment, role and the places a question may start."""
+    words: list[Word] = []
+    segment: list[int] = []
+    labels: list[str] = []
+    for index, seg in enumerate(transcript.segments):
+        words += seg.timed_words
+        segment += [index] * len(seg.timed_words)
+        labels += [seg.speaker] * len(seg.timed_words)
+    plain = [normalise(w.text) for w in words]
+    starts = _start_points(words, plain, labels)
+    questioning, sentence = _question_form(words, plain)
+    unlabelled = _Words(
+        words, plain, segment, [UNKNOWN] * len(words), starts, questioning, sentence
+    )
+    evidence = [0.0] * len(words)
+    if any(label not in (INTERVIEWER, INTERVIEWEE, UNKNOWN) for label in labels):
+        for match in _candidates(questions, unlabelled):  # which voice asks the questions?
+            for index in range(match.first, match.last + 1):
+                evidence[index] = max(evidence[index], match.score)
+    roles = resolve_roles(labels, evidence)
+    return _Words(words, plain, segment, roles, starts, questioning, sentence)
+
+
+def _question_form(words: list[Word], plain: list[str]) -> tuple[list[bool], list[int]]:
+    """Per word: whether its sentence ends with "?" or opens like a question ("¿", "how",
+    "qué"), and the sentence's index."""
+    form = [False] * len(words)
+    index = [0] * len(words)
+    for number, sentence in enumerate(_sentences_of(words)):
+        index[sentence.first_word : sentence.last_word + 1] = [number] * (
+            sentence.last_word - sentence.first_word + 1
+        )
+        asks = sentence.text.endswith("?") or _opens_question(
+            words[sentence.first_word], plain[sentence.first_word]
+        )
+        form[sentence.first_word : sentence.last_word + 1] = [asks] * (
+            sentence.last_word - sentence.first_word + 1
+        )
+    return form, index
+
+
+def _start_points(words: list[Word], plain: list[str], labels: list[str]) -> list[int]:
+    """Sentence starts, speaker changes, words after a comma ("So, what ...") and question
+    words after "and"/"y" (two questions merged into one sentence)."""
+    starts = {s.first_word for s in _sentences_of(words)}
+    starts |= {i for i in range(1, len(words)) if words[i - 1].text.rstrip().endswith(",")}
+    starts |= {i for i in range(1, len(words)) if labels[i] != labels[i - 1]}
+    starts |= {
+        i for i in range(1, len(words)) if plain[i] in _INNER_OPENERS and plain[i - 1] in _JOINERS
+    }
+    return sorted(starts)
+
+
+# --- candidates --------------------------------------------------------------------------------
+
+
+def _candidates(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
+    return [m for q in questions for m in _locate(q, ctx)]
+
+
+def _locate(question: Question, ctx: _Words) -> Iterator[_Match]:
+    """Best-scoring span for a question from each start point.
+
+    Spans may end inside a sentence, because speech recognition often runs a question and
+    the start of its answer together, and may hold one "?" more than the guide's text,
+    because recognition sometimes cuts one question in two.
     """
+    words, plain = ctx.words, ctx.plain
     texts = {normalise(t) for t in question.text.values()}
     lengths = [len(t.split()) for t in texts]
     shortest = max(1, round(min(lengths) * SPAN_LENGTHS[0]))
     longest = max(shortest, round(max(lengths) * SPAN_LENGTHS[1]))
-    question_marks = max(1, *(t.count("?") for t in question.text.values()))
-    for first in starts:
+    question_marks = max(1, *(t.count("?") for t in question.text.values())) + 1
+    for first in ctx.starts:
         best: _Match | None = None
         asked = 0
         for last in range(first, min(first + longest, len(words))):
             if asked >= question_marks:
                 break  # the passage would run past the end of the question into its answer
-            token = words[last].text.strip()
-            asked += token.endswith("?")
+            asked += words[last].text.strip().endswith("?")
             if last - first + 1 < shortest:
                 continue
             passage = " ".join(w for w in plain[first : last + 1] if w)
             score = max(similarity(text, passage) for text in texts)
-            if not (asked or _opens_question(words[first], plain[first])):
-                score *= STATEMENT_WEIGHT
+            score *= _speaker_weight(ctx, first, last)
             if not _ends_sentence(words, last):
                 score *= MID_SENTENCE_WEIGHT
             if score >= MATCH_THRESHOLD and (best is None or score > best.score):
                 best = _Match(question.id, first, last, score)
         if best:
             yield best
+
+
+def _speaker_weight(ctx: _Words, first: int, last: int) -> float:
+    """How much a passage's speaker and form speak for it being a question.
+
+    Without speaker labels, the passage's form counts: its last sentence must be a question
+    and no statement may end inside it, so that a passage running from the end of an
+    answer into the next question (or from a follow-up question through its reply) does
+    not borrow that question's form.
+    """
+    role = majority_role(ctx.roles[first : last + 1])
+    if role == INTERVIEWER:
+        return 1.0  # interviewers also ask in statement form ("Tell me about ...")
+    if role == INTERVIEWEE:
+        return INTERVIEWEE_WEIGHT
+    statement_inside = any(_ENDS_STATEMENT.search(w.text) for w in ctx.words[first:last])
+    opens = _opens_question(ctx.words[first], ctx.plain[first])
+    one_sentence = ctx.sentence[first] == ctx.sentence[last]
+    if not statement_inside and (ctx.questioning[last] or (opens and one_sentence)):
+        return 1.0
+    return TURN_STATEMENT_WEIGHT if _stands_alone(ctx.words, first, last) else STATEMENT_WEIGHT
+
+
+def _stands_alone(words: list[Word], first: int, last: int) -> bool:
+    """Silence before and after words[first : last + 1] (or the recording's edge)."""
+    before = first == 0 or words[first].start - words[first - 1].end >= TURN_PAUSE_SECONDS
+    after = last + 1 == len(words) or words[last + 1].start - words[last].end >= TURN_PAUSE_SECONDS
+    return before and after
 
 
 def _opens_question(word: Word, plain: str) -> bool:
@@ -167,61 +321,94 @@ def _ends_sentence(words: list[Word], index: int) -> bool:
     )
 
 
-def _best_matches(questions: list[Question], words: list[Word]) -> list[_Match]:
-    """Score every question at every sentence start; keep the best non-overlapping spans."""
-    plain = [normalise(w.text) for w in words]
-    starts = [s.first_word for s in _sentences_of(words)]
-    candidates = [m for q in questions for m in _locate(q, words, plain, starts)]
-    candidates.sort(key=lambda m: (-m.score, m.first, m.last - m.first))
-    chosen: dict[str, _Match] = {}
-    used: set[int] = set()
+# --- global assignment -------------------------------------------------------------------------
+
+
+def _assign(candidates: list[_Match], order: dict[str, int]) -> list[_Match]:
+    """The non-overlapping set of candidates, one per question at most, with the best total.
+
+    A beam search over the candidates in transcript order: each partial plan either takes a
+    candidate or not. Placing a question before one that comes earlier in the guide costs
+    ORDER_PENALTY, so the guide's order decides between near-equal readings.
+    """
+    candidates = sorted(candidates, key=lambda m: (m.first, -m.score))
+    plans = [_Plan(0.0, (), frozenset(), -1)]
     for match in candidates:
-        span = set(range(match.first, match.last + 1))
-        if match.question_id not in chosen and not span & used:
-            chosen[match.question_id] = match
-            used |= span
-    return sorted(chosen.values(), key=lambda m: m.first)
+        grown = [
+            _Plan(
+                plan.total
+                + match.score
+                - (ORDER_PENALTY if order[match.question_id] < plan.last_order else 0.0),
+                (*plan.matches, match),
+                plan.used | {match.question_id},
+                order[match.question_id],
+            )
+            for plan in plans
+            if match.question_id not in plan.used
+            and (not plan.matches or plan.matches[-1].last < match.first)
+        ]
+        plans = _prune([*plans, *grown])
+    return list(max(plans, key=lambda p: p.total).matches)
+
+
+def _prune(plans: list[_Plan]) -> list[_Plan]:
+    """Keep the best plan per (questions used, last question), then the best BEAM_WIDTH."""
+    best: dict[tuple[frozenset[str], int], _Plan] = {}
+    for plan in plans:
+        key = (plan.used, plan.last_order)
+        kept = best.get(key)
+        if kept is None or (plan.total, -_end(plan)) > (kept.total, -_end(kept)):
+            best[key] = plan
+    return sorted(best.values(), key=lambda p: (-p.total, _end(p)))[:BEAM_WIDTH]
+
+
+def _end(plan: _Plan) -> int:
+    return plan.matches[-1].last if plan.matches else -1
+
+
+# --- answers -------------------------------------------------------------------------------------
 
 
 def align_interview(
     transcript: Transcript, guide: Guide, interviewee: Interviewee, language: str
 ) -> InterviewMatrix:
     """Build one interviewee's matrix rows; `language` picks the question text shown."""
-    words = transcript_words(transcript)
     questions = [guide.question(q) for q in interviewee.question_ids]
-    located = _best_matches(questions, words)
-    numbers = {q: n for n, q in enumerate(interviewee.question_ids, start=1)}
-    answers_by_id: dict[str, AlignedAnswer] = {}
+    order = {q: n for n, q in enumerate(interviewee.question_ids)}
+    ctx = _prepare(transcript, questions)
+    located = sorted(_assign(_candidates(questions, ctx), order), key=lambda m: m.first)
+    answers: dict[str, AlignedAnswer] = {}
     for index, match in enumerate(located):
-        stop = located[index + 1].first if index + 1 < len(located) else len(words)
-        question = guide.question(match.question_id)
-        answer = words[match.last + 1 : stop]
-        answers_by_id[question.id] = _answer(
-            question,
-            numbers[question.id],
+        stop = located[index + 1].first if index + 1 < len(located) else len(ctx.words)
+        spoken = _answer_words(ctx, match.last + 1, stop)
+        merged_with = located[index + 1].question_id if _merged(ctx, spoken, index, located) else ""
+        answers[match.question_id] = _answer(
+            guide.question(match.question_id),
+            order[match.question_id] + 1,
             language,
             match,
-            heard=words[match.first : match.last + 1],
-            answer=answer,
-            flags=_flags_between(transcript, answer[0].start, answer[-1].end) if answer else (),
+            ctx,
+            spoken,
+            transcript,
+            merged_with,
         )
+    for question in questions:
+        answers.setdefault(question.id, _not_asked(question, order[question.id] + 1, language))
+    early = _early_answers(questions, located, ctx)
     return InterviewMatrix(
         interviewee_id=interviewee.id,
-        answers=tuple(
-            answers_by_id.get(q.id) or _not_found(q, numbers[q.id], language) for q in questions
-        ),
+        answers=tuple(_with_early(answers[q.id], early.get(q.id, ())) for q in questions),
     )
 
 
-def _flags_between(transcript: Transcript, start: float, end: float) -> tuple[str, ...]:
-    """Quality flags of every segment overlapping [start, end], each once, in order."""
-    flags = (
-        flag
-        for segment in transcript.segments
-        if segment.start < end and segment.end > start
-        for flag in segment.flags
-    )
-    return tuple(dict.fromkeys(flags))
+def _answer_words(ctx: _Words, first: int, stop: int) -> list[int]:
+    """Indexes of the words answering: all of them, less the interviewer's where known."""
+    return [i for i in range(first, stop) if ctx.roles[i] != INTERVIEWER]
+
+
+def _merged(ctx: _Words, spoken: list[int], index: int, located: list[_Match]) -> bool:
+    """Nothing (or a mere "yes") answered before the next question: both were asked as one."""
+    return index + 1 < len(located) and len([i for i in spoken if ctx.plain[i]]) <= MERGE_GAP_WORDS
 
 
 def _answer(
@@ -229,34 +416,124 @@ def _answer(
     number: int,
     language: str,
     match: _Match,
-    heard: list[Word],
-    answer: list[Word],
-    flags: tuple[str, ...],
+    ctx: _Words,
+    spoken: list[int],
+    transcript: Transcript,
+    merged_with: str,
 ) -> AlignedAnswer:
     """Confidence = how surely the question was found x how surely its answer was heard."""
-    heard_probability = sum(w.probability for w in answer) / len(answer) if answer else 0.0
+    heard = ctx.words[match.first : match.last + 1]
+    if merged_with:
+        spoken = []
+    words = [ctx.words[i] for i in spoken]
+    sure = words or heard  # a merged question's certainty is that of its own words
+    confidence = round(match.score * sum(w.probability for w in sure) / len(sure), 3)
+    segment_ids = tuple(dict.fromkeys(ctx.segment[i] for i in spoken))
+    if merged_with:
+        status = AnswerStatus.MERGED
+    elif confidence < LOW_CONFIDENCE:
+        status = AnswerStatus.LOW_CONFIDENCE
+    else:
+        status = AnswerStatus.FOUND
     return AlignedAnswer(
         question_id=question.id,
         number=number,
         question=question.text_in(language),
         categories=question.categories,
-        status=AnswerStatus.FOUND,
-        answer=join_words(answer),
-        start=answer[0].start if answer else None,
-        end=answer[-1].end if answer else None,
-        confidence=round(match.score * heard_probability, 3),
+        status=status,
+        answer=join_words(words),
+        start=words[0].start if words else None,
+        end=words[-1].end if words else None,
+        confidence=confidence,
         heard_question=join_words(heard),
         question_start=heard[0].start,
         question_end=heard[-1].end,
-        flags=flags,
+        flags=_flags_of(transcript, segment_ids),
+        segment_ids=segment_ids,
+        merged_with=merged_with,
     )
 
 
-def _not_found(question: Question, number: int, language: str) -> AlignedAnswer:
+def _flags_of(transcript: Transcript, segment_ids: tuple[int, ...]) -> tuple[str, ...]:
+    """Quality flags of the answer's segments, each once, in order."""
+    flags = (flag for i in segment_ids for flag in transcript.segments[i].flags)
+    return tuple(dict.fromkeys(flags))
+
+
+def _not_asked(question: Question, number: int, language: str) -> AlignedAnswer:
     return AlignedAnswer(
         question_id=question.id,
         number=number,
         question=question.text_in(language),
         categories=question.categories,
-        status=AnswerStatus.NOT_FOUND,
+        status=AnswerStatus.NOT_ASKED,
     )
+
+
+# --- early answers -------------------------------------------------------------------------------
+
+
+def _content(words: list[str]) -> set[str]:
+    """Content words: 5+ letters, a language-neutral stand-in for dropping stop words."""
+    return {w for w in words if len(w) >= _CONTENT_WORD_LENGTH}
+
+
+def _early_answers(
+    questions: list[Question], located: list[_Match], ctx: _Words
+) -> dict[str, tuple[EarlyAnswer, ...]]:
+    """Interviewee sentences under one question that rather belong to another, asked later
+    or not at all.
+
+    A sentence said under question A is an early answer to question B when it shares with
+    B's text (in one of its languages) at least EARLY_MIN_WORDS and EARLY_OVERLAP of its
+    content words, and more than with A's text and the rest of A's answer. Passages after
+    B's place do not count: the interviewee is then coming back to a topic already covered.
+    Lexical overlap finds few early answers (see README), but rarely a wrong one.
+    """
+    texts = {q.id: [_content(normalise(t).split()) for t in q.text.values()] for q in questions}
+    sentences = {m.question_id: list(_answer_sentences(ctx, m, located)) for m in located}
+    said = {q: [_content(ctx.plain[a : b + 1]) for a, b in spans] for q, spans in sentences.items()}
+    place = {m.question_id: m.first for m in located}
+    found: dict[str, list[EarlyAnswer]] = {}
+    for match in located:
+        own = match.question_id
+        for (first, last), content in zip(sentences[own], said[own], strict=True):
+            rest = set().union(*(s for s in said[own] if s is not content))
+            own_shared = len(content & (rest | set().union(*texts[own])))
+            for question in questions:
+                other = question.id
+                if other == own or place.get(other, len(ctx.words)) <= first:
+                    continue
+                if _belongs(content, texts[other], own_shared):
+                    words = ctx.words[first : last + 1]
+                    found.setdefault(other, []).append(
+                        EarlyAnswer(own, words[0].start, words[-1].end, join_words(words))
+                    )
+    return {q: tuple(passages) for q, passages in found.items()}
+
+
+def _belongs(words: set[str], texts: list[set[str]], own_shared: int) -> bool:
+    """Whether a sentence's content words belong to a question (in one of its languages)
+    more than to the question it was said under."""
+    needed = max(EARLY_MIN_WORDS, own_shared + 1)
+    return any(len(words & text) >= max(needed, EARLY_OVERLAP * len(text)) for text in texts)
+
+
+def _answer_sentences(
+    ctx: _Words, match: _Match, located: list[_Match]
+) -> Iterator[tuple[int, int]]:
+    """(first, last) word index of each sentence of a question's answer region, from the end
+    of the question to the next located one, that the interviewer did not say."""
+    index = located.index(match)
+    stop = located[index + 1].first if index + 1 < len(located) else len(ctx.words)
+    start = match.last + 1
+    for word in range(match.last + 1, stop):
+        text = ctx.words[word].text.strip()
+        if word + 1 == stop or _SENTENCE_END.search(text) or ctx.roles[word + 1] != ctx.roles[word]:
+            if ctx.roles[start] != INTERVIEWER:
+                yield start, word
+            start = word + 1
+
+
+def _with_early(answer: AlignedAnswer, early: tuple[EarlyAnswer, ...]) -> AlignedAnswer:
+    return replace(answer, early_answers=early) if early else answer

@@ -347,7 +347,8 @@ def align(study_dir: Path, only: tuple[str, ...], force: bool) -> None:
     """Locate each guide question in the transcripts and cut out the answers.
 
     Writes transcripts/<id>.aligned.json with each answer's text, start/end
-    time, confidence and status ("found" or "not found").
+    time, confidence and status ("found", "low-confidence", "not-asked" or
+    "merged-with qN"; see README, "How alignment works").
 
     \b
     Example:

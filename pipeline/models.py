@@ -243,8 +243,35 @@ class Transcript:
 
 
 class AnswerStatus(str, Enum):
+    """What alignment made of a guide question (see README, "How alignment works")."""
+
     FOUND = "found"
-    NOT_FOUND = "not found"
+    LOW_CONFIDENCE = "low-confidence"
+    """Located, but the match or the recognition is weak: check it against the recording."""
+    NOT_ASKED = "not-asked"
+    """Not located in the recording: skipped by the interviewer, or asked beyond recognition."""
+    MERGED = "merged-with"
+    """Asked in one breath with another question (`merged_with`), which holds the answer."""
+
+    @property
+    def located(self) -> bool:
+        """The question was found in the recording (with whatever certainty)."""
+        return self is not AnswerStatus.NOT_ASKED
+
+
+_OLD_STATUSES = {"not found": AnswerStatus.NOT_ASKED}
+"""Status values of aligned files written by earlier versions."""
+
+
+@dataclass(frozen=True)
+class EarlyAnswer:
+    """Interviewee speech that seems to answer a question before (or without) it being asked."""
+
+    under_question: str
+    """Id of the question whose answer holds this passage."""
+    start: float
+    end: float
+    text: str
 
 
 @dataclass(frozen=True)
@@ -280,6 +307,19 @@ class AlignedAnswer:
     machine_answer: str = ""
     """A conflict: a newer machine answer from a re-run, kept beside the edited one until
     the reviewer decides (see pipeline.review.merge)."""
+    segment_ids: tuple[int, ...] = ()
+    """Indexes (into the transcript's segments) of the segments the answer was cut from."""
+    merged_with: str = ""
+    """For status MERGED: id of the question asked together with this one."""
+    early_answers: tuple[EarlyAnswer, ...] = ()
+    """Passages under other questions that seem to answer this one early."""
+
+    @property
+    def status_label(self) -> str:
+        """The status as written in exports: "merged-with q3" names the other question."""
+        if self.status is AnswerStatus.MERGED:
+            return f"{self.status.value} {self.merged_with}"
+        return self.status.value
 
     @property
     def final_answer(self) -> str:
@@ -316,7 +356,8 @@ class InterviewMatrix:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InterviewMatrix:
-        """Also reads aligned files written before the review and provenance fields existed."""
+        """Also reads aligned files written before the review, provenance and alignment-detail
+        fields existed; their "not found" status reads as not-asked."""
         return cls(
             interviewee_id=data["interviewee_id"],
             answers=tuple(_answer_from_dict(a) for a in data["answers"]),
@@ -334,8 +375,10 @@ def _answer_from_dict(a: dict[str, Any]) -> AlignedAnswer:
         **{
             **a,
             "categories": tuple(a["categories"]),
-            "status": AnswerStatus(a["status"]),
+            "status": _OLD_STATUSES.get(a["status"]) or AnswerStatus(a["status"]),
             "flags": tuple(a.get("flags", ())),
+            "segment_ids": tuple(a.get("segment_ids", ())),
+            "early_answers": tuple(EarlyAnswer(**e) for e in a.get("early_answers", ())),
             "edited": tuple(a.get("edited", ())),
         }
     )

@@ -154,8 +154,7 @@ def align_study(
             aligned_path(study, interviewee.id), matrix, transcript
         )
         write_json(aligned_path(study, interviewee.id), matrix.to_dict(), force=force)
-        found = sum(a.status is AnswerStatus.FOUND for a in matrix.answers)
-        return f"{found}/{len(matrix.answers)} questions located" + review_note(matrix, conflicts)
+        return located_summary(matrix) + review_note(matrix, conflicts)
 
     return _each("alignment", interviewees, work, on_outcome)
 
@@ -175,6 +174,22 @@ def _keep_review_edits(
             path,
         ) from error
     return keep_edits(previous, matrix, transcript)
+
+
+def located_summary(matrix: InterviewMatrix) -> str:
+    """ "15/17 questions located (2 low-confidence, 1 merged)": what review should look at."""
+    statuses = [a.status for a in matrix.answers]
+    located = sum(status.located for status in statuses)
+    notes = [
+        f"{count} {name}"
+        for status, name in (
+            (AnswerStatus.LOW_CONFIDENCE, "low-confidence"),
+            (AnswerStatus.MERGED, "merged"),
+        )
+        if (count := statuses.count(status))
+    ]
+    detail = f" ({', '.join(notes)})" if notes else ""
+    return f"{located}/{len(statuses)} questions located{detail}"
 
 
 def load_matrix(path: Path) -> InterviewMatrix:

@@ -60,7 +60,7 @@ def matrices() -> tuple[InterviewMatrix, ...]:
         (
             found("q1", 1, Q1_EN, ("sustainability",), A1, 10.0, 14.25, 0.9),
             found("q2", 2, Q2_EN, ("cooperation",), FELIPE_Q2_ANSWER, 20.5, 31.125, 0.8765),
-            AlignedAnswer("q4", 3, Q4_EN, ("sustainability",), AnswerStatus.NOT_FOUND),
+            AlignedAnswer("q4", 3, Q4_EN, ("sustainability",), AnswerStatus.NOT_ASKED),
         ),
         source_files=("felipe-ochoa.wav",),
         transcript_sha256=FELIPE_SHA,

@@ -151,7 +151,7 @@ def test_skipped_question_is_not_found(guide: Guide) -> None:
     script: list[Sentence] = [(Q1_ES, 0.0, 5.0), (A1, 6.0, 9.0), (Q4_ES, 10.0, 14.0), (A4, 15, 18)]
     matrix = align(make_transcript(script), guide, asking(guide, "q1", "q2", "q4"), "en")
     skipped = by_id(matrix)["q2"]
-    assert skipped.status is AnswerStatus.NOT_FOUND
+    assert skipped.status is AnswerStatus.NOT_ASKED
     assert skipped.number == 2
     assert skipped.question == Q2_EN
     assert skipped.answer == ""
@@ -178,7 +178,7 @@ def test_answer_echoing_a_skipped_question_is_not_taken_for_it(guide: Guide) -> 
     ]
     matrix = align(make_transcript(script), guide, asking(guide, "q1", "q2", "q4"), "en")
     answers = by_id(matrix)
-    assert answers["q2"].status is AnswerStatus.NOT_FOUND
+    assert answers["q2"].status is AnswerStatus.NOT_ASKED
     assert answers["q1"].answer == f"{A1} {echo}"
 
 
@@ -297,7 +297,7 @@ def test_question_text_in_requested_language(guide: Guide) -> None:
 
 def test_empty_transcript_finds_nothing(guide: Guide) -> None:
     matrix = align(make_transcript([]), guide, asking(guide, "q1", "q2"), "en")
-    assert [a.status for a in matrix.answers] == [AnswerStatus.NOT_FOUND] * 2
+    assert [a.status for a in matrix.answers] == [AnswerStatus.NOT_ASKED] * 2
 
 
 def test_matrix_round_trips_through_json_dict(guide: Guide) -> None:

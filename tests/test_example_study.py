@@ -76,7 +76,7 @@ def test_at_least_80_percent_of_asked_questions_are_located(example_run: tuple[P
         for interviewee in guide.interviewees
         for answer in load_matrix(aligned_path(study, interviewee.id)).answers
     ]
-    located = [a for a in answers if a.status is AnswerStatus.FOUND]
+    located = [a for a in answers if a.status.located]
     assert len(answers) == sum(len(i.question_ids) for i in guide.interviewees)
     assert len(located) / len(answers) >= 0.8, [a.question_id for a in answers if a not in located]
 
@@ -104,7 +104,7 @@ def test_located_answers_have_times_and_confidence(example_run: tuple[Path, str]
     study, guide = open_study(study_dir)
     for interviewee in guide.interviewees:
         for answer in load_matrix(aligned_path(study, interviewee.id)).answers:
-            if answer.status is AnswerStatus.FOUND:
+            if answer.status in (AnswerStatus.FOUND, AnswerStatus.LOW_CONFIDENCE):
                 assert answer.start is not None and answer.end is not None
                 assert 0 <= answer.start < answer.end
                 assert 0 < answer.confidence <= 1

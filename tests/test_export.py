@@ -324,7 +324,7 @@ def test_csv_shape(tmp_path: Path) -> None:
     assert len(rows) == 1 + 5
     assert rows[2][7] == FELIPE_Q2_ANSWER  # quotes and newline survive the round trip
     assert rows[2][8:] == ["20.50", "31.12", "0.88", "found", "", "felipe-ochoa.wav", FELIPE_SHA]
-    assert rows[3][7:12] == ["", "", "", "0.00", "not found"]
+    assert rows[3][7:12] == ["", "", "", "0.00", "not-asked"]
     assert rows[4][:2] == ["fabian-bermeo", "Fabián Bermeo"]
     assert rows[4][6] == "Alliances; Inter-institutional Cooperation"
     assert rows[4][13:] == ["fabian-bermeo.mp3", FABIAN_SHA]
@@ -420,7 +420,7 @@ def test_export_without_transcripts_is_an_error(tmp_path: Path) -> None:
 def test_not_found_answer_is_never_filled(tmp_path: Path) -> None:
     data = appendix(tmp_path)
     answer = data.matrices[0].answers[2]
-    assert answer.status is AnswerStatus.NOT_FOUND and answer.final_answer == ""
+    assert answer.status is AnswerStatus.NOT_ASKED and answer.final_answer == ""
 
 
 def test_english_interview_needs_no_translation_note(tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def test_edits_survive_align_and_are_reported(study: Study) -> None:
         "ana",
         "",
     )
-    assert (q4.status, q4.edited, q4.answer) == (AnswerStatus.NOT_FOUND, ("status",), A4)
+    assert (q4.status, q4.edited, q4.answer) == (AnswerStatus.NOT_ASKED, ("status",), A4)
 
 
 def test_newer_machine_answer_is_kept_beside_the_edit(study: Study) -> None:
@@ -175,7 +175,7 @@ def test_anchor_over_a_machine_location_gives_it_up(study: Study) -> None:
     matrix = edits.reanchor(loaded.matrix, transcript, "q4", word, editor="ana")
     store.save(study, matrix, loaded.version)
     q1, q2 = answer(study, "felipe-ochoa", "q1"), answer(study, "felipe-ochoa", "q2")
-    assert (q2.status, q2.answer, q2.question_start) == (AnswerStatus.NOT_FOUND, "", None)
+    assert (q2.status, q2.answer, q2.question_start) == (AnswerStatus.NOT_ASKED, "", None)
     assert q1.answer == A1
     _, guide = open_study(study.root)
     assert realign(study, guide)[0] == (

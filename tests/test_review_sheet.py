@@ -62,7 +62,7 @@ def test_xlsx_round_trip(study: Study) -> None:
         "Mobility and money.",
         "ana",
     )
-    assert (q4.status, q4.answer) == (AnswerStatus.NOT_FOUND, A4)
+    assert (q4.status, q4.answer) == (AnswerStatus.NOT_ASKED, A4)
     assert store.load(study, "felipe-ochoa").matrix.synthesis == {
         "cooperation": "Works with the universities."
     }

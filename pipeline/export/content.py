@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from ..align import LOW_CONFIDENCE
 from ..models import (
     AlignedAnswer,
     AnswerStatus,
@@ -20,9 +21,9 @@ from ..models import (
 )
 from . import AnswerLanguage, AppendixData
 
-LOW_CONFIDENCE = 0.5
-"""Answers below this confidence (and not edited in review) are marked for checking."""
 NOT_FOUND_TEXT = "[Question not found in the recording]"
+MERGED_TEXT = "[Asked together with question {number}: see its answer]"
+EARLY_ANSWER_TEXT = "[Possibly answered early, under question {number} {span}: {text}]"
 LOW_CONFIDENCE_TEXT = "[Low confidence ({confidence:.2f}): check against the recording]"
 NO_TRANSLATION_TEXT = "[No English translation yet; original answer shown]"
 MISSING_TRANSLATION_TEXT = "[No English translation yet]"
@@ -61,10 +62,11 @@ def escape_formula(value: str) -> str:
 
 
 def is_low_confidence(answer: AlignedAnswer) -> bool:
-    """Machine answers that are probably wrong (unsure words or a flagged recognition
-    failure such as a repetition loop); a reviewed answer is trusted as edited."""
+    """Machine answers that are probably wrong (a weak match, unsure words or a flagged
+    recognition failure such as a repetition loop); a reviewed answer is trusted as edited.
+    Answers below LOW_CONFIDENCE (pipeline.align) are marked for checking."""
     return (
-        answer.status is AnswerStatus.FOUND
+        answer.status in (AnswerStatus.FOUND, AnswerStatus.LOW_CONFIDENCE)
         and not answer.edited_answer
         and (answer.confidence < LOW_CONFIDENCE or bool(answer.flags))
     )
@@ -89,8 +91,11 @@ def answer_paragraphs(
     if (interviewee.language or "").startswith("en") and not answer.translation:
         language = "original"
     original = answer.final_answer
-    if answer.status is AnswerStatus.NOT_FOUND and not original:
-        return [Paragraph(NOT_FOUND_TEXT, "note")]
+    if answer.status is AnswerStatus.NOT_ASKED and not original:
+        return [Paragraph(NOT_FOUND_TEXT, "note"), *_early_notes(answer, interviewee)]
+    if answer.status is AnswerStatus.MERGED and not original:
+        number = _number_of(answer.merged_with, interviewee)
+        return [Paragraph(MERGED_TEXT.format(number=number), "note")]
     paragraphs = []
     if is_low_confidence(answer):
         note = LOW_CONFIDENCE_TEXT.format(confidence=answer.confidence)
@@ -111,6 +116,26 @@ def answer_paragraphs(
             else Paragraph(MISSING_TRANSLATION_TEXT, "note")
         )
     return paragraphs
+
+
+def _number_of(question_id: str, interviewee: Interviewee) -> int:
+    """A question's number in the interviewee's matrix (its place in their list)."""
+    return interviewee.question_ids.index(question_id) + 1
+
+
+def _early_notes(answer: AlignedAnswer, interviewee: Interviewee) -> list[Paragraph]:
+    """Where an unasked question seems to have been answered under another one."""
+    return [
+        Paragraph(
+            EARLY_ANSWER_TEXT.format(
+                number=_number_of(early.under_question, interviewee),
+                span=f"[{clock(early.start)}\N{EN DASH}{clock(early.end)}]",
+                text=early.text,
+            ),
+            "note",
+        )
+        for early in answer.early_answers
+    ]
 
 
 # --- Appendix 1 rows (CSV, XLSX) -----------------------------------------------------------
@@ -152,7 +177,7 @@ def appendix1_rows(data: AppendixData) -> Iterator[tuple[Cell, ...]]:
                 answer.start,
                 answer.end,
                 answer.confidence,
-                answer.status.value,
+                answer.status_label,
                 answer.translation,
                 sources,
                 matrix.transcript_sha256,

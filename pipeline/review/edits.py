@@ -267,7 +267,7 @@ def _unlocated(answer: AlignedAnswer) -> AlignedAnswer:
     """A machine location given up for a person's anchor of another question there."""
     return replace(
         answer,
-        status=AnswerStatus.NOT_FOUND,
+        status=AnswerStatus.NOT_ASKED,
         answer="",
         start=None,
         end=None,
