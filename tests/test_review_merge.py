@@ -91,7 +91,7 @@ def test_old_aligned_files_without_review_fields_still_load(study: Study) -> Non
 
 def test_edits_survive_align_and_are_reported(study: Study) -> None:
     edit(study, "felipe-ochoa", "q1", answer="Edited.", translation="Mobility and money.")
-    edit(study, "felipe-ochoa", "q4", status="not found")
+    edit(study, "felipe-ochoa", "q4", status="not-asked")
     _, guide = open_study(study.root)
     details = realign(study, guide)
     # The reviewer said q4 was not really asked: the count follows the edit.

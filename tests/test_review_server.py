@@ -100,7 +100,7 @@ def test_interview_data(shared: ReviewServer) -> None:
     data = json.loads(call(shared, "/api/interviews/felipe-ochoa")[2])
     assert [a["question_id"] for a in data["answers"]] == ["q1", "q2", "q4"]
     assert data["answers"][0]["final_answer"] == A1
-    assert data["statuses"] == ["found", "not found"]
+    assert data["statuses"] == ["found", "low-confidence", "not-asked", "merged-with"]
     assert [c["id"] for c in data["categories"]] == ["sustainability", "cooperation"]
     assert data["segments"][1]["start"] == 4.0
     assert data["segments"][1]["words"][0]["text"] == " ¿Cuáles"

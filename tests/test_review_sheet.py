@@ -47,7 +47,7 @@ def test_xlsx_round_trip(study: Study) -> None:
     assert import_sheet(study, guide, path, editor="ana") == []
     edit_xlsx(path, "Answers", 2, "answer", "=Corrected answer.")
     edit_xlsx(path, "Answers", 2, "translation", "Mobility and money.")
-    edit_xlsx(path, "Answers", 4, "status", "not found")
+    edit_xlsx(path, "Answers", 4, "status", "not-asked")
     edit_xlsx(path, "Synthesis", 3, "synthesis", "Works with the universities.")
     changes = import_sheet(study, guide, path, editor="ana")
     assert [str(c) for c in changes] == [
