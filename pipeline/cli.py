@@ -337,24 +337,56 @@ def transcribe(
     _finish_stage(outcomes, "transcription")
 
 
+def _typed_transcripts(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, Path]:
+    """`--transcript ID=FILE` (repeatable) -> {ID: FILE}; a malformed one is a usage error."""
+    result: dict[str, Path] = {}
+    for value in values:
+        interviewee_id, sep, file = value.partition("=")
+        if not sep or not interviewee_id.strip() or not file.strip():
+            raise click.BadParameter(f"expected ID=FILE, got {value!r}")
+        result[interviewee_id.strip()] = Path(file.strip())
+    return result
+
+
 @cli.command()
 @study_argument
 @interviewee_option
+@click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    callback=_typed_transcripts,
+    metavar="ID=FILE",
+    help="Align this typed transcript (TXT, DOCX, VTT or SRT with speaker labels) for "
+    "interviewee ID instead of a Whisper one; repeat for several.",
+)
 @force_option
 @reports_errors
-def align(study_dir: Path, only: tuple[str, ...], force: bool) -> None:
+def align(
+    study_dir: Path, only: tuple[str, ...], transcripts: dict[str, Path], force: bool
+) -> None:
     """Locate each guide question in the transcripts and cut out the answers.
 
     Writes transcripts/<id>.aligned.json with each answer's text, start/end
-    time, confidence and status ("found" or "not found").
+    time, confidence and status ("found" or "not found"). With --transcript,
+    a typed transcript is imported first (only those interviewees are aligned
+    unless -i says otherwise).
 
     \b
-    Example:
+    Examples:
       interviews align my-study
+      interviews align my-study --transcript felipe-ochoa=felipe.docx
     """
     study, guide = _open(study_dir)
     outcomes = align_study(
-        study, guide, select(guide, only), force=force, on_outcome=_print_outcome
+        study,
+        guide,
+        select(guide, tuple(dict.fromkeys((*only, *transcripts)))),
+        force=force,
+        transcripts=transcripts,
+        on_outcome=_print_outcome,
     )
     _finish_stage(outcomes, "alignment")
 

@@ -46,6 +46,9 @@ class Interviewee:
     honorific: str | None = None
     organisation: str = ""
     language: str | None = None
+    transcript: str = ""
+    """A hand-made transcript (path relative to the study folder) used instead of
+    transcribing the recordings; see pipeline.manual."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,9 @@ class Transcript:
     duration: float
     segments: tuple[Segment, ...]
     provenance: Provenance
+    timed: bool = True
+    """False for a hand-made transcript without times: its word times are made up (only
+    to order the words), so no time of it may be shown."""
 
     @property
     def text(self) -> str:
@@ -239,6 +245,7 @@ class Transcript:
             provenance=Provenance(
                 **{**prov, "sources": tuple(AudioSource(**a) for a in prov["sources"])}
             ),
+            timed=data.get("timed", True),
         )
 
 
