@@ -18,6 +18,7 @@ from .guide import GuideWarning
 from .lock import study_lock
 from .models import Guide, Interviewee, Study
 from .privacy import Pseudonyms, build_pseudonyms, read_terms
+from .speakers import SPEAKER_MODES
 from .study import TASKS, init_study
 from .transcribe import ENGINES, ProgressCallback
 from .transcribe.convert import convert_bundled_model
@@ -170,12 +171,19 @@ TRANSCRIPTION_OPTIONS = (
     click.option("--beam-size", type=click.IntRange(min=1), help="Beam search width."),
     click.option("--threads", type=click.IntRange(min=0), help="CPU threads (0: all cores)."),
     click.option("--compute-type", type=click.Choice(COMPUTE_TYPES), help="Weight precision."),
+    click.option(
+        "--speakers",
+        type=click.Choice(SPEAKER_MODES),
+        help="Speaker labels: by channel (stereo, one speaker each), by voice (extra "
+        "[speakers]), auto (channels when they fit), or none.",
+    ),
 )
 
 
 def transcription_options(command: F) -> F:
     """Options that override study.toml's [transcription] for this run, passed as one dict."""
     names = ("engine", "model", "language", "task", "beam_size", "threads", "compute_type")
+    names += ("speakers",)
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

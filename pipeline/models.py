@@ -99,11 +99,14 @@ class TranscriptionSettings:
     task: str = "transcribe"
     guide_vocabulary: bool = True
     batch_size: int = 0
+    speakers: str = "auto"
+    """Speaker labels: "auto", "voice", "channels" or "none" (see pipeline.speakers)."""
 
     def cache_key(self) -> dict[str, Any]:
-        """Only what changes the output: threads do not."""
+        """Only what changes the output: threads do not, and `speakers` enters as the way
+        it resolves to for the recordings (see transcribe_interviewee)."""
         key = asdict(self)
-        del key["threads"]
+        del key["threads"], key["speakers"]
         return key
 
 

@@ -17,6 +17,7 @@ from ..audio import describe_source, load_recordings
 from ..errors import ModelError, TranscriptError
 from ..files import write_json, write_output
 from ..models import Guide, Interviewee, Provenance, Study, Transcript, TranscriptionSettings
+from ..speakers import label_segments, resolve_mode, speaker_turns
 from .base import Decoded, ProgressCallback, Transcriber
 from .parts import transcribe_in_parts
 from .quality import flag_segments, repair_vocabulary_echoes
@@ -83,12 +84,15 @@ def _cache_settings(
     settings: TranscriptionSettings,
     language: str | None,
     vocabulary: Sequence[str],
+    speakers: str,
 ) -> dict[str, Any]:
+    """`speakers` only when labels are made, so transcripts from before it still match."""
     return {
         **settings.cache_key(),
         "engine": transcriber.engine,
         "language": language,
         "vocabulary": list(vocabulary),
+        **({"speakers": speakers} if speakers != "none" else {}),
     }
 
 
@@ -123,7 +127,8 @@ def transcribe_interviewee(
     language = interviewee.language or study.transcription.language
     if not study.transcription.guide_vocabulary:
         vocabulary = ()
-    settings = _cache_settings(transcriber, study.transcription, language, vocabulary)
+    speakers = resolve_mode(study.transcription.speakers, paths)
+    settings = _cache_settings(transcriber, study.transcription, language, vocabulary, speakers)
     target = transcript_path(study, interviewee.id)
     if target.exists() and not force:
         cached = _try_load(target)
@@ -140,11 +145,16 @@ def transcribe_interviewee(
         on_progress=on_progress,
     )
     decoded = repair_vocabulary_echoes(transcriber, audio.samples, decoded, vocabulary)
+    segments = flag_segments(decoded.segments, audio.samples)
+    if speakers != "none":
+        durations = [s.duration for s in audio.sources]
+        turns = speaker_turns(speakers, paths, durations, audio.samples)
+        segments = label_segments(segments, turns)
     transcript = Transcript(
         interviewee_id=interviewee.id,
         language=decoded.language,
         duration=round(audio.duration, 3),
-        segments=flag_segments(decoded.segments, audio.samples),
+        segments=segments,
         provenance=Provenance(
             sources=audio.sources,
             engine=transcriber.engine,
