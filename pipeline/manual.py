@@ -4,8 +4,9 @@ Many researchers already typed their interviews. Such a transcript becomes a `Tr
 like Whisper's, each turn a segment whose `speaker` is "interviewer" or "interviewee", so
 the same alignment and exports work on it. Rules, in order:
 
-1. A turn starts at a line `Label: text`, optionally after a time stamp
-   (`[00:01:02] Label: text`) or, in WebVTT, a voice tag (`<v Label>text`). Lines without a
+1. A turn starts at a line `Label: text`, optionally with a time stamp
+   (`[00:01:02] Label: text`, `Label (00:01:02): text`) or, in WebVTT, a voice tag
+   (`<v Label>text`). Lines without a
    label continue the turn above; text before the first label (a title, a date) is skipped.
 2. Known labels (case and accents ignored): interviewer ones (`Interviewer`, `I`, `Q`,
    `Entrevistador(a)`, `E`, `P`, `Pregunta`, the study's author) and interviewee ones
@@ -46,7 +47,7 @@ from .models import (
     Transcript,
     Word,
 )
-from .transcribe import _now, _try_load, _versions, transcript_path
+from .transcribe import now_utc, package_versions, transcript_path, try_load_transcript
 from .transcribe.writers import TRANSCRIPT_WRITERS
 
 INTERVIEWER = "interviewer"
@@ -74,8 +75,8 @@ MAX_LABEL_CHARS = 40
 
 _STAMP = r"[\[(]?(?P<stamp>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[\])]?"
 _LABEL_LINE = re.compile(
-    rf"^\s*(?:{_STAMP}\s*[-\u2013]?\s*)?(?P<label>[^\W\d_][^:\n]{{0,{MAX_LABEL_CHARS}}}?)"
-    r"\s*(?:\((?P<note>[^)]*)\))?\s*:\s*(?P<text>.*)$"
+    rf"^\s*(?:{_STAMP}\s*[-\u2013]?\s*)?(?P<label>[^\W\d_][^:(\n]{{0,{MAX_LABEL_CHARS}}}?)"
+    r"(?:\s*\((?P<note>[^)]*)\))*\s*:\s*(?P<text>.*)$"
 )
 _VOICE = re.compile(r"^\s*<v(?:\.[\w.-]+)?\s+(?P<label>[^>]+)>(?P<text>.*)$")
 _CUE_TIME = re.compile(
@@ -83,6 +84,8 @@ _CUE_TIME = re.compile(
     r"(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
 _TAG = re.compile(r"</?[^>]+>")
+_NOTE_STAMP = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?$")
+"""A time given after the label instead of before it: `Interviewer (00:01:02): ...`."""
 
 
 @dataclass(frozen=True)
@@ -284,8 +287,9 @@ def _candidate(line: Line) -> tuple[str, str, float | None] | None:
     label = match["label"].strip().strip("*_").strip()
     if not label or len(label.split()) > MAX_LABEL_WORDS or any(c in label for c in "?!¿¡"):
         return None
-    stamp = _seconds(match["stamp"]) if match["stamp"] else None
-    return label, match["text"].strip(), stamp
+    note = (match["note"] or "").strip()
+    stamp = match["stamp"] or (note if _NOTE_STAMP.match(note) else "")
+    return label, match["text"].strip(), _seconds(stamp) if stamp else None
 
 
 def _turns(lines: Sequence[Line], known: dict[str, str], path: Path) -> list[Turn]:
@@ -486,11 +490,11 @@ def import_transcript(
     }
     target = transcript_path(study, interviewee.id)
     if target.exists() and not force:
-        cached = _try_load(target)
+        cached = try_load_transcript(target)
         prov = cached.provenance if cached else None
         if prov and [s.sha256 for s in prov.sources] == [sha256] and prov.settings == settings:
             return cached, True  # type: ignore[return-value]
-    started = _now()
+    started = now_utc()
     manual = read_manual_transcript(path, names)
     transcript = Transcript(
         interviewee_id=interviewee.id,
@@ -512,9 +516,9 @@ def import_transcript(
             model="",
             model_sha256="",
             settings=settings,
-            versions=_versions(),
+            versions=package_versions(),
             started=started,
-            finished=_now(),
+            finished=now_utc(),
         ),
         timed=manual.timed,
     )

@@ -4,8 +4,9 @@ Two ways, chosen by the `speakers` transcription setting:
 
 - "channels": a stereo recording made with one microphone per person (a recorder with two
   lavalier mics, a phone-call recorder) holds one speaker per channel: the channels differ
-  (low cross-correlation) and each holds speech. Each 100 ms frame is given to the channel
-  that is louder there; the labels are "channel-1", "channel-2".
+  (low cross-correlation) and each holds speech. Each channel is transcribed on its own
+  and labelled "channel-1", "channel-2" (see transcribe.channels); `channel_turns` gives
+  the louder channel per 100 ms frame.
 - "voice": a mono recording is cut into overlapping 1.6 s windows, each turned into a
   voice embedding by resemblyzer's bundled encoder (extra `[speakers]`), and the windows
   are clustered into two voices: "speaker-1" (who speaks first), "speaker-2".
@@ -80,7 +81,12 @@ def decode_channels(path: Path) -> np.ndarray:
     return samples[: len(samples) - len(samples) % channels].reshape(-1, channels).T
 
 
-def _frame_levels(channels: np.ndarray) -> np.ndarray:
+def joined_channels(paths: Sequence[Path]) -> np.ndarray:
+    """(channels, samples) of several recordings joined in order, like load_recordings."""
+    return np.concatenate([decode_channels(path) for path in paths], axis=1)
+
+
+def frame_levels(channels: np.ndarray) -> np.ndarray:
     """(channels, frames) loudness in dB of each 100 ms frame."""
     size = int(FRAME_SECONDS * SAMPLE_RATE)
     count = channels.shape[1] // size
@@ -91,7 +97,7 @@ def _frame_levels(channels: np.ndarray) -> np.ndarray:
 def channel_owners(channels: np.ndarray) -> np.ndarray:
     """Per frame, the index of the loudest channel, or -1 (silence, or no channel louder
     than the others by OWNER_DB)."""
-    levels = _frame_levels(channels)
+    levels = frame_levels(channels)
     if channels.shape[0] < 2 or levels.size == 0:
         return np.full(levels.shape[-1], -1)
     ordered = np.sort(levels, axis=0)
@@ -368,22 +374,6 @@ def resolve_mode(setting: str, paths: Sequence[Path]) -> str:
         return "channels"
     split = all(stereo) and all(one_speaker_per_channel(decode_channels(p)) for p in paths)
     return "channels" if split else "none"
-
-
-def speaker_turns(
-    mode: str, paths: Sequence[Path], durations: Sequence[float], samples: np.ndarray
-) -> list[SpeakerTurn]:
-    """Turns over the joined recordings (`durations` place each file on the timeline)."""
-    if mode == "channels":
-        offsets = np.concatenate([[0.0], np.cumsum(durations)[:-1]])
-        return [
-            turn
-            for path, offset in zip(paths, offsets, strict=True)
-            for turn in channel_turns(decode_channels(path), float(offset))
-        ]
-    if mode == "voice":
-        return voice_turns(samples)
-    return []
 
 
 # --- Measuring -----------------------------------------------------------------------------------

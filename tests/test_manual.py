@@ -513,3 +513,19 @@ def test_align_help_mentions_typed_transcripts() -> None:
     assert result.exit_code == 0
     assert "--transcript ID=FILE" in result.stdout
     assert "typed transcript (TXT, DOCX, VTT or SRT" in result.stdout
+
+
+def test_time_after_the_label_and_a_note_in_brackets(tmp_path: Path) -> None:
+    path = tmp_path / "after.txt"
+    path.write_text(
+        "Interviewer (00:01:02): Which alliances?\n"
+        "Felipe Ochoa (Director) (00:01:05): Local ones.\n"
+        "Interviewer (1:10): Thanks.\n",
+        encoding="utf-8",
+    )
+    manual = read_manual_transcript(path, Names(interviewee="Felipe Ochoa"))
+    assert [(s.start, s.speaker, s.text) for s in manual.segments] == [
+        (62.0, "interviewer", " Which alliances?"),
+        (65.0, "interviewee", " Local ones."),
+        (70.0, "interviewer", " Thanks."),
+    ]

@@ -133,9 +133,11 @@ def test_a_segment_spanning_a_change_of_speaker_is_split_between_words() -> None
 
 
 @needs_data
-def test_transcription_labels_a_stereo_recording_and_keys_the_cache(
+def test_transcription_of_a_stereo_recording_goes_channel_by_channel(
     tmp_path: Path, fake_engine: FakeTranscriber
 ) -> None:
+    """Each channel is transcribed and labelled on its own; a word said where its channel
+    is silent and the other one speaks (cross-talk) is dropped; the way is in the cache key."""
     root = write_study(tmp_path / "study")
     shutil.copy(STEREO, root / "audio" / "felipe-ochoa.wav")
     fake_engine.script = (
@@ -144,10 +146,16 @@ def test_transcription_labels_a_stereo_recording_and_keys_the_cache(
     )
     first = invoke("transcribe", root, "-i", "felipe-ochoa")
     assert first.exit_code == 0, first.output
+    assert len(fake_engine.calls) == 2  # one per channel
     transcript = load_transcript(root / "transcripts" / "felipe-ochoa.json")
     assert transcript.provenance.settings["speakers"] == "channels"
-    assert transcript.segments[-1].speaker == "channel-1"
-    assert {s.speaker for s in transcript.segments} <= {"channel-1", "channel-2"}
+    # The second sentence lies where only the left channel speaks: channel 2 heard it
+    # only as cross-talk, so only channel 1 keeps it.
+    assert [(s.speaker, s.text.strip()) for s in transcript.segments if "wizard" in s.text] == [
+        ("channel-1", "against the wizard who had vanished behind the curtain.")
+    ]
+    assert {s.speaker for s in transcript.segments} == {"channel-1", "channel-2"}
+    assert [s.start for s in transcript.segments] == sorted(s.start for s in transcript.segments)
     assert "channel-1: against the wizard" in (
         (root / "transcripts" / "felipe-ochoa.txt").read_text("utf-8")
     )
@@ -159,7 +167,30 @@ def test_transcription_labels_a_stereo_recording_and_keys_the_cache(
     transcript = load_transcript(root / "transcripts" / "felipe-ochoa.json")
     assert "speakers" not in transcript.provenance.settings
     assert {s.speaker for s in transcript.segments} == {""}
-    assert len(fake_engine.calls) == 2
+    assert len(fake_engine.calls) == 3
+
+
+@needs_data
+@needs_voice
+def test_voice_setting_labels_segments_by_voice(
+    tmp_path: Path, fake_engine: FakeTranscriber
+) -> None:
+    root = write_study(tmp_path / "study")
+    shutil.copy(PYANNOTE / "sample.wav", root / "audio" / "felipe-ochoa.wav")
+    fake_engine.script = tuple((t.speaker, t.start, t.end) for t in reference_turns())
+    result = invoke("transcribe", root, "-i", "felipe-ochoa", "--speakers", "voice")
+    assert result.exit_code == 0, result.output
+    transcript = load_transcript(root / "transcripts" / "felipe-ochoa.json")
+    assert transcript.provenance.settings["speakers"] == "voice"
+    # The fake "says" each human turn's speaker name: labels should follow the names.
+    pairs = [(w.text.strip(), s.speaker) for s in transcript.segments for w in s.words]
+    mapping = {
+        name: max({"speaker-1", "speaker-2"}, key=lambda x: pairs.count((name, x)))
+        for name in ("Diane", "Sheila")
+    }
+    agreeing = sum(mapping[name] == label for name, label in pairs)
+    assert mapping["Diane"] != mapping["Sheila"]
+    assert agreeing / len(pairs) >= VOICE_ACCURACY_FLOOR
 
 
 def test_mono_recordings_keep_their_cache_key(
