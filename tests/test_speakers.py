@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from fakes import STUDY_TOML, FakeTranscriber, invoke, write_study
 
+from pipeline.align import normalise
 from pipeline.audio import decode
 from pipeline.errors import AudioError, StudyError
-from pipeline.models import Segment, Word
+from pipeline.models import Segment, TranscriptionSettings, Word
 from pipeline.speakers import (
     SpeakerTurn,
     channel_turns,
@@ -27,7 +28,8 @@ from pipeline.speakers import (
     voice_turns,
 )
 from pipeline.study import load_study
-from pipeline.transcribe import load_transcript
+from pipeline.transcribe import create_transcriber, load_transcript
+from pipeline.transcribe.channels import transcribe_channels
 
 SPEECH = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "speech"
 STEREO = SPEECH / "faster-whisper-tests" / "stereo_diarization.wav"
@@ -223,3 +225,20 @@ def test_help_lists_the_speakers_option() -> None:
     result = invoke("run", "--help")
     assert result.exit_code == 0
     assert "--speakers [auto|voice|channels|none]" in result.stdout
+
+
+@needs_data
+@pytest.mark.model
+def test_real_model_gives_each_channel_its_own_sentence() -> None:
+    """The bundled Whisper on the stereo clip, where both people talk at once: channel by
+    channel, each sentence comes out whole and with its channel's label."""
+    references = json.loads((STEREO.parent / "references.json").read_text("utf-8"))
+    expected = references[STEREO.name]
+    decoded = transcribe_channels(
+        create_transcriber(TranscriptionSettings()), [STEREO], language="en", vocabulary=()
+    )
+    for label, key in (("channel-1", "left_channel"), ("channel-2", "right_channel")):
+        said = " ".join(s.text for s in decoded.segments if s.speaker == label)
+        heard = set(normalise(said).split())
+        words = set(normalise(expected[key]).split())
+        assert len(words & heard) / len(words) >= 0.8, (label, heard)
