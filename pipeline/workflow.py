@@ -177,14 +177,14 @@ def align_study(
     transcripts: Mapping[str, Path] | None = None,
     on_outcome: OutcomeCallback | None = None,
 ) -> list[Outcome]:
-    """Align each interviewee's transcript; `transcripts` (id -> typed transcript file)
-    imports those first, as `transcript:` in the guide would."""
+    """Align each interviewee's transcript; a typed transcript (`transcripts`, id -> file,
+    or the guide's `transcript:`) is imported first, which is cheap when unchanged."""
     typed = transcripts or {}
 
     def work(interviewee: Interviewee) -> str:
         path = transcript_path(study, interviewee.id)
-        if interviewee.id in typed:
-            _import(study, guide, interviewee, typed[interviewee.id], force)
+        if interviewee.id in typed or interviewee.transcript:
+            _import(study, guide, interviewee, typed.get(interviewee.id), force)
         transcript = load_transcript(path)
         matrix = replace(
             align_interview(transcript, guide, interviewee, study.language),

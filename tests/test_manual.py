@@ -529,3 +529,11 @@ def test_time_after_the_label_and_a_note_in_brackets(tmp_path: Path) -> None:
         (65.0, "interviewee", " Local ones."),
         (70.0, "interviewer", " Thanks."),
     ]
+
+
+def test_align_alone_imports_the_guide_transcript(tmp_path: Path) -> None:
+    """No transcribe step is needed for a typed transcript: align reads it itself."""
+    root = typed_study(tmp_path / "study")
+    result = invoke("align", root, "-i", "felipe-ochoa")
+    assert (result.exit_code, result.stdout) == (0, "felipe-ochoa: 3/3 questions located\n")
+    assert [a.answer for a in aligned(root).answers] == list(ES_ANSWERS)
