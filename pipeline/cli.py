@@ -19,6 +19,7 @@ from .guide import GuideWarning
 from .lock import study_lock
 from .models import Guide, Interviewee, Study
 from .privacy import Pseudonyms, build_pseudonyms, read_terms
+from .speakers import SPEAKER_MODES
 from .study import TASKS, init_study
 from .transcribe import ENGINES, ProgressCallback
 from .transcribe.convert import convert_bundled_model
@@ -171,12 +172,19 @@ TRANSCRIPTION_OPTIONS = (
     click.option("--beam-size", type=click.IntRange(min=1), help="Beam search width."),
     click.option("--threads", type=click.IntRange(min=0), help="CPU threads (0: all cores)."),
     click.option("--compute-type", type=click.Choice(COMPUTE_TYPES), help="Weight precision."),
+    click.option(
+        "--speakers",
+        type=click.Choice(SPEAKER_MODES),
+        help="Speaker labels: by channel (stereo, one speaker each), by voice (extra "
+        "[speakers]), auto (channels when they fit), or none.",
+    ),
 )
 
 
 def transcription_options(command: F) -> F:
     """Options that override study.toml's [transcription] for this run, passed as one dict."""
     names = ("engine", "model", "language", "task", "beam_size", "threads", "compute_type")
+    names += ("speakers",)
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -338,25 +346,57 @@ def transcribe(
     _finish_stage(outcomes, "transcription")
 
 
+def _typed_transcripts(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, Path]:
+    """`--transcript ID=FILE` (repeatable) -> {ID: FILE}; a malformed one is a usage error."""
+    result: dict[str, Path] = {}
+    for value in values:
+        interviewee_id, sep, file = value.partition("=")
+        if not sep or not interviewee_id.strip() or not file.strip():
+            raise click.BadParameter(f"expected ID=FILE, got {value!r}")
+        result[interviewee_id.strip()] = Path(file.strip())
+    return result
+
+
 @cli.command()
 @study_argument
 @interviewee_option
+@click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    callback=_typed_transcripts,
+    metavar="ID=FILE",
+    help="Align this typed transcript (TXT, DOCX, VTT or SRT with speaker labels) for "
+    "interviewee ID instead of a Whisper one; repeat for several.",
+)
 @force_option
 @reports_errors
-def align(study_dir: Path, only: tuple[str, ...], force: bool) -> None:
+def align(
+    study_dir: Path, only: tuple[str, ...], transcripts: dict[str, Path], force: bool
+) -> None:
     """Locate each guide question in the transcripts and cut out the answers.
 
     Writes transcripts/<id>.aligned.json with each answer's text, start/end
     time, confidence and status ("found", "low-confidence", "not-asked" or
-    "merged-with qN"; see README, "How alignment works").
+    "merged-with qN"; see README, "How alignment works"). With --transcript, a typed
+    transcript is imported first (only those interviewees are aligned unless -i
+    says otherwise).
 
     \b
-    Example:
+    Examples:
       interviews align my-study
+      interviews align my-study --transcript felipe-ochoa=felipe.docx
     """
     study, guide = _open(study_dir)
     outcomes = align_study(
-        study, guide, select(guide, only), force=force, on_outcome=_print_outcome
+        study,
+        guide,
+        select(guide, tuple(dict.fromkeys((*only, *transcripts)))),
+        force=force,
+        transcripts=transcripts,
+        on_outcome=_print_outcome,
     )
     _finish_stage(outcomes, "alignment")
 

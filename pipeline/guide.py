@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from .errors import GuideError
+from .errors import GuideError, TranscriptError
+from .manual import check_format
 from .models import Category, Guide, Interviewee, Question
 
 FieldPath = tuple[str | int, ...]
@@ -27,7 +28,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "categories": frozenset({"id", "name", "conceptualization", "subcategories", "indicators"}),
     "questions": frozenset({"id", "text", "categories", "follow_ups"}),
     "interviewees": frozenset(
-        {"id", "honorific", "name", "role", "organisation", "language", "questions", "recordings"}
+        {"id", "honorific", "name", "role", "organisation", "language", "questions"}
+        | {"recordings", "transcript"}
     ),
 }
 
@@ -281,9 +283,13 @@ def _interviewees(
         if len(set(asked)) != len(asked):
             raise read.doc.error((*path, "questions"), "a question is listed twice")
         recordings = read.texts(data, path, "recordings")
-        if not recordings:
-            raise read.doc.error((*path, "recordings"), "list at least one recording file")
-        for j, name in enumerate(recordings):
+        transcript = _transcript(read, data, path, audio_dir)
+        if not recordings and not transcript:
+            raise read.doc.error(
+                (*path, "recordings"),
+                "list at least one recording file (or give a typed `transcript`)",
+            )
+        for j, name in enumerate(recordings if not transcript else ()):
             if audio_dir is not None and not (audio_dir / name).is_file():
                 raise read.doc.error(
                     (*path, "recordings", j), f"recording {name!r} not found in {audio_dir}"
@@ -298,6 +304,26 @@ def _interviewees(
                 honorific=read.text(data, path, "honorific", required=False) or None,
                 organisation=read.text(data, path, "organisation", required=False),
                 language=read.text(data, path, "language", required=False) or None,
+                transcript=transcript,
             )
         )
     return tuple(result)
+
+
+def _transcript(
+    read: _Reader, data: dict[str, Any], path: FieldPath, audio_dir: Path | None
+) -> str:
+    """A hand-made transcript, relative to the study folder; with `audio_dir` (the study's
+    audio/ folder) it must exist."""
+    name = read.text(data, path, "transcript", required=False)
+    if not name:
+        return ""
+    try:
+        check_format(name)
+    except TranscriptError as exc:
+        raise read.doc.error((*path, "transcript"), exc.message) from None
+    if audio_dir is not None and not (audio_dir.parent / name).is_file():
+        raise read.doc.error(
+            (*path, "transcript"), f"transcript {name!r} not found in {audio_dir.parent}"
+        )
+    return name

@@ -46,6 +46,9 @@ class Interviewee:
     honorific: str | None = None
     organisation: str = ""
     language: str | None = None
+    transcript: str = ""
+    """A hand-made transcript (path relative to the study folder) used instead of
+    transcribing the recordings; see pipeline.manual."""
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,14 @@ class TranscriptionSettings:
     task: str = "transcribe"
     guide_vocabulary: bool = True
     batch_size: int = 0
+    speakers: str = "auto"
+    """Speaker labels: "auto", "voice", "channels" or "none" (see pipeline.speakers)."""
 
     def cache_key(self) -> dict[str, Any]:
-        """Only what changes the output: threads do not."""
+        """Only what changes the output: threads do not, and `speakers` enters as the way
+        it resolves to for the recordings (see transcribe_interviewee)."""
         key = asdict(self)
-        del key["threads"]
+        del key["threads"], key["speakers"]
         return key
 
 
@@ -207,6 +213,9 @@ class Transcript:
     duration: float
     segments: tuple[Segment, ...]
     provenance: Provenance
+    timed: bool = True
+    """False for a hand-made transcript without times: its word times are made up (only
+    to order the words), so no time of it may be shown."""
 
     @property
     def text(self) -> str:
@@ -239,6 +248,7 @@ class Transcript:
             provenance=Provenance(
                 **{**prov, "sources": tuple(AudioSource(**a) for a in prov["sources"])}
             ),
+            timed=data.get("timed", True),
         )
 
 

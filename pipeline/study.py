@@ -10,6 +10,7 @@ from typing import Any
 from .errors import StudyError
 from .files import atomic_write_bytes
 from .models import Study, TranscriptionSettings
+from .speakers import SPEAKER_MODES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,6 +52,9 @@ task = "transcribe"
 guide_vocabulary = true
 # 0 = automatic (batched inference for recordings over a minute), 1 = never batch, N = batch N.
 batch_size = 0
+# Speaker labels: "auto" (by channel when a stereo file has one speaker per channel),
+# "channels", "voice" (voice clustering; extra [speakers]) or "none".
+speakers = "auto"
 """
 
 GUIDE_TEMPLATE = """\
@@ -143,6 +147,9 @@ def _transcription(raw: Any, config_path: Path) -> TranscriptionSettings:
             )
     if raw.get("task", "transcribe") not in TASKS:
         raise StudyError(f"transcription.task must be one of: {', '.join(TASKS)}", config_path)
+    if raw.get("speakers", "auto") not in SPEAKER_MODES:
+        modes = ", ".join(SPEAKER_MODES)
+        raise StudyError(f"transcription.speakers must be one of: {modes}", config_path)
     if not isinstance(raw.get("guide_vocabulary", True), bool):
         raise StudyError("transcription.guide_vocabulary must be true or false", config_path)
     return TranscriptionSettings(**raw)

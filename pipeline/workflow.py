@@ -17,6 +17,7 @@ from .errors import PipelineError, TranscriptError
 from .export import DEFAULT_OPTIONS, AppendixData, ExportOptions, export, needs_transcripts
 from .files import sha256_file, write_json
 from .guide import WarningCallback, load_guide
+from .manual import import_transcript
 from .models import AnswerStatus, Guide, Interviewee, InterviewMatrix, Study, Transcript
 from .privacy import Pseudonyms, export_pseudonymised
 from .review.merge import Conflict, keep_edits, review_note
@@ -108,13 +109,21 @@ def transcribe_study(
     progress: ProgressFactory | None = None,
     on_outcome: OutcomeCallback | None = None,
 ) -> list[Outcome]:
-    engine = transcriber or create_transcriber(study.transcription)
+    engines: list[Transcriber] = [transcriber] if transcriber else []
+
+    def engine() -> Transcriber:
+        """Built on first use: a study of typed transcripts never loads a model."""
+        if not engines:
+            engines.append(create_transcriber(study.transcription))
+        return engines[0]
 
     def work(interviewee: Interviewee) -> Outcome:
+        if interviewee.transcript:
+            return _import(study, guide, interviewee, None, force)
         transcript, cached = transcribe_interviewee(
             study,
             interviewee,
-            engine,
+            engine(),
             vocabulary=guide_vocabulary(guide, interviewee),
             force=force,
             on_progress=progress(interviewee) if progress else None,
@@ -130,8 +139,34 @@ def transcribe_study(
     return _each("transcription", interviewees, work, on_outcome)
 
 
+def _import(
+    study: Study, guide: Guide, interviewee: Interviewee, path: Path | None, force: bool
+) -> Outcome:
+    """A typed transcript stands in for transcription (see pipeline.manual)."""
+    transcript, cached = import_transcript(study, guide, interviewee, path, force=force)
+    source = transcript.provenance.sources[0].name
+    state = "typed transcript unchanged" if cached else "imported typed transcript"
+    timing = "timed" if transcript.timed else "untimed"
+    summary = (
+        f"{state} {source}, {len(transcript.segments)} turns, {timing}, "
+        f"language {transcript.language}"
+    )
+    return Outcome(interviewee.id, "transcription", summary, reused=cached)
+
+
 def aligned_path(study: Study, interviewee_id: str) -> Path:
     return study.transcripts_dir / f"{interviewee_id}.aligned.json"
+
+
+def without_times(matrix: InterviewMatrix) -> InterviewMatrix:
+    """Answers of an untimed transcript: its word times were made up, so none is kept."""
+    return replace(
+        matrix,
+        answers=tuple(
+            replace(a, start=None, end=None, question_start=None, question_end=None)
+            for a in matrix.answers
+        ),
+    )
 
 
 def align_study(
@@ -140,16 +175,25 @@ def align_study(
     interviewees: Sequence[Interviewee],
     *,
     force: bool = False,
+    transcripts: Mapping[str, Path] | None = None,
     on_outcome: OutcomeCallback | None = None,
 ) -> list[Outcome]:
+    """Align each interviewee's transcript; a typed transcript (`transcripts`, id -> file,
+    or the guide's `transcript:`) is imported first, which is cheap when unchanged."""
+    typed = transcripts or {}
+
     def work(interviewee: Interviewee) -> str:
         path = transcript_path(study, interviewee.id)
+        if interviewee.id in typed or interviewee.transcript:
+            _import(study, guide, interviewee, typed.get(interviewee.id), force)
         transcript = load_transcript(path)
         matrix = replace(
             align_interview(transcript, guide, interviewee, study.language),
             source_files=tuple(s.name for s in transcript.provenance.sources),
             transcript_sha256=sha256_file(path),
         )
+        if not transcript.timed:
+            matrix = without_times(matrix)
         matrix, conflicts = _keep_review_edits(
             aligned_path(study, interviewee.id), matrix, transcript
         )

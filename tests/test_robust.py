@@ -95,7 +95,7 @@ def test_interviewee_without_recording(study_root: Path, recordings: str) -> Non
     line = line_of(path, "recordings: []" if recordings else "- id: fabian-bermeo")
     assert result.stderr == (
         f"Error: line {line}, interviewees[1].recordings: list at least one recording file "
-        f"({path})\n"
+        f"(or give a typed `transcript`) ({path})\n"
     )
     assert list((study_root / "transcripts").iterdir()) == []
 

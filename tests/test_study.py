@@ -137,7 +137,7 @@ def test_unknown_transcription_setting(tmp_path: Path) -> None:
         load_study(tmp_path)
     assert str(caught.value) == (
         "unknown setting transcription.beam (allowed: batch_size, beam_size, compute_type, "
-        f"engine, guide_vocabulary, language, model, task, threads) ({path})"
+        f"engine, guide_vocabulary, language, model, speakers, task, threads) ({path})"
     )
 
 

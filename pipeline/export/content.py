@@ -19,6 +19,8 @@ from ..models import (
     Word,
     join_words,
 )
+from ..turns import INTERVIEWEE as INTERVIEWEE_ROLE
+from ..turns import INTERVIEWER as INTERVIEWER_ROLE
 from . import AnswerLanguage, AppendixData
 
 NOT_FOUND_TEXT = "[Question not found in the recording]"
@@ -33,6 +35,7 @@ SPEAKER_NOTE = (
     "located guide questions are labelled as the interviewer, the answers cut out after "
     "them as the interviewee; other passages have no label."
 )
+TYPED_SPEAKER_NOTE = "Speaker labels come from the typed transcript."
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -255,8 +258,30 @@ class Turn:
     text: str
 
 
+def has_roles(transcript: Transcript) -> bool:
+    """Whether segments carry interviewer/interviewee roles (a typed transcript)."""
+    return any(s.speaker in (INTERVIEWER_ROLE, INTERVIEWEE_ROLE) for s in transcript.segments)
+
+
+def speaker_note(transcript: Transcript) -> str:
+    return TYPED_SPEAKER_NOTE if has_roles(transcript) else SPEAKER_NOTE
+
+
+def stamp(transcript: Transcript, turn: Turn) -> str:
+    """ "[12:03] " before a turn; nothing for an untimed transcript, whose times are made up."""
+    return f"[{clock(turn.start)}] " if transcript.timed else ""
+
+
 def turns(transcript: Transcript, matrix: InterviewMatrix, interviewee: Interviewee) -> list[Turn]:
-    """The transcript cut into labelled turns at segment and question/answer boundaries."""
+    """The transcript cut into labelled turns: a typed transcript's own turns, else cut at
+    segment and question/answer boundaries."""
+    if has_roles(transcript):
+        names = {INTERVIEWER_ROLE: INTERVIEWER, INTERVIEWEE_ROLE: interviewee.name}
+        return [
+            Turn(s.start, s.end, names.get(s.speaker, ""), s.text.strip())
+            for s in transcript.segments
+            if s.text.strip()
+        ]
     spans = sorted(
         [
             (a.question_start, a.question_end, INTERVIEWER)
@@ -323,13 +348,13 @@ def plain_transcript(view: TranscriptView) -> tuple[str, list[tuple[int, int]]]:
     header = [
         f"{view.interviewee.name} ({view.interviewee.role})",
         f"Recordings: {', '.join(view.matrix.source_files) or 'unknown'}",
-        SPEAKER_NOTE,
+        speaker_note(view.transcript),
         "",
     ]
     text = xml_safe("\n".join(header)) + "\n"
     ranges = []
     for turn in view.turns:
-        prefix = f"[{clock(turn.start)}] " + (f"{turn.speaker}: " if turn.speaker else "")
+        prefix = stamp(view.transcript, turn) + (f"{turn.speaker}: " if turn.speaker else "")
         start = len(text) + len(prefix)
         spoken = xml_safe(turn.text)
         text += f"{prefix}{spoken}\n"

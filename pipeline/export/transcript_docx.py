@@ -6,7 +6,7 @@ from __future__ import annotations
 from docx.document import Document as DocumentObject
 
 from . import AppendixData
-from .content import SPEAKER_NOTE, TranscriptView, clock, transcript_views, xml_safe
+from .content import TranscriptView, speaker_note, stamp, transcript_views, xml_safe
 from .word import SMALL_COLOUR, SMALL_TEXT, add_text, clear_body, new_document, to_bytes
 
 
@@ -33,12 +33,13 @@ def _fill(document: DocumentObject, data: AppendixData, view: TranscriptView) ->
     add_text(document.add_paragraph(), interviewee.role.upper())
     recordings = ", ".join(view.matrix.source_files) or "unknown"
     add_text(document.add_paragraph(), f"Recordings: {recordings}")
-    document.add_paragraph().add_run(SPEAKER_NOTE).italic = True
+    document.add_paragraph().add_run(speaker_note(view.transcript)).italic = True
     for turn in view.turns:
         paragraph = document.add_paragraph()
-        stamp = paragraph.add_run(f"[{clock(turn.start)}] ")
-        stamp.font.size = SMALL_TEXT
-        stamp.font.color.rgb = SMALL_COLOUR
+        if view.transcript.timed:
+            time = paragraph.add_run(stamp(view.transcript, turn))
+            time.font.size = SMALL_TEXT
+            time.font.color.rgb = SMALL_COLOUR
         if turn.speaker:
             add_text(paragraph, f"{turn.speaker}: ").bold = True
         add_text(paragraph, turn.text)

@@ -1,7 +1,8 @@
 """Plain transcripts per interview, with inferred speaker labels and timestamps:
 TXT for reading, SRT and WebVTT for media players and subtitle editors, JSON for tools.
 
-Speaker labels come from the alignment (see content.SPEAKER_NOTE), not from diarization.
+Speaker labels come from the alignment (see content.SPEAKER_NOTE), not from diarization,
+or from a typed transcript's own labels. An untimed typed transcript has no subtitles.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 
 from ..transcribe.writers import format_timestamp, vtt_escape
 from . import AppendixData
-from .content import SPEAKER_NOTE, TranscriptView, plain_transcript, transcript_views
+from .content import TranscriptView, plain_transcript, speaker_note, transcript_views
 
 
 class TranscriptTxt:
@@ -43,11 +44,12 @@ class TranscriptSrt:
         return {
             f"transcripts/{view.interviewee.id}.srt": _srt(view).encode("utf-8")
             for view in transcript_views(data)
+            if view.transcript.timed
         }
 
 
 def _vtt(view: TranscriptView) -> str:
-    blocks = ["WEBVTT", f"NOTE {SPEAKER_NOTE}"]
+    blocks = ["WEBVTT", f"NOTE {speaker_note(view.transcript)}"]
     for turn in view.turns:
         times = f"{_vtt_time(turn.start)} --> {_vtt_time(turn.end)}"
         voice = f"<v {vtt_escape(turn.speaker)}>" if turn.speaker else ""
@@ -60,10 +62,12 @@ class TranscriptVtt:
         return {
             f"transcripts/{view.interviewee.id}.vtt": _vtt(view).encode("utf-8")
             for view in transcript_views(data)
+            if view.transcript.timed
         }
 
 
 def _json(view: TranscriptView) -> str:
+    timed = view.transcript.timed
     payload = {
         "interviewee_id": view.interviewee.id,
         "name": view.interviewee.name,
@@ -72,9 +76,14 @@ def _json(view: TranscriptView) -> str:
         "duration": view.transcript.duration,
         "source_files": list(view.matrix.source_files),
         "transcript_sha256": view.matrix.transcript_sha256,
-        "speaker_labels": SPEAKER_NOTE,
+        "speaker_labels": speaker_note(view.transcript),
         "turns": [
-            {"start": t.start, "end": t.end, "speaker": t.speaker, "text": t.text}
+            {
+                "start": t.start if timed else None,
+                "end": t.end if timed else None,
+                "speaker": t.speaker,
+                "text": t.text,
+            }
             for t in view.turns
         ],
     }

@@ -17,7 +17,9 @@ from ..audio import describe_source, load_recordings
 from ..errors import ModelError, TranscriptError
 from ..files import write_json, write_output
 from ..models import Guide, Interviewee, Provenance, Study, Transcript, TranscriptionSettings
+from ..speakers import label_segments, resolve_mode, voice_turns
 from .base import Decoded, ProgressCallback, Transcriber
+from .channels import transcribe_channels
 from .parts import transcribe_in_parts
 from .quality import flag_segments, repair_vocabulary_echoes
 from .writers import TRANSCRIPT_WRITERS
@@ -83,12 +85,15 @@ def _cache_settings(
     settings: TranscriptionSettings,
     language: str | None,
     vocabulary: Sequence[str],
+    speakers: str,
 ) -> dict[str, Any]:
+    """`speakers` only when labels are made, so transcripts from before it still match."""
     return {
         **settings.cache_key(),
         "engine": transcriber.engine,
         "language": language,
         "vocabulary": list(vocabulary),
+        **({"speakers": speakers} if speakers != "none" else {}),
     }
 
 
@@ -123,37 +128,47 @@ def transcribe_interviewee(
     language = interviewee.language or study.transcription.language
     if not study.transcription.guide_vocabulary:
         vocabulary = ()
-    settings = _cache_settings(transcriber, study.transcription, language, vocabulary)
+    speakers = resolve_mode(study.transcription.speakers, paths)
+    settings = _cache_settings(transcriber, study.transcription, language, vocabulary, speakers)
     target = transcript_path(study, interviewee.id)
     if target.exists() and not force:
-        cached = _try_load(target)
+        cached = try_load_transcript(target)
         sources_sha = [describe_source(p).sha256 for p in paths]
         if cached and _is_current(cached, sources_sha, settings, transcriber.model_sha256):
             return cached, True
     audio = load_recordings(paths)
-    started = _now()
-    decoded = transcribe_in_parts(
-        transcriber,
-        audio.samples,
-        language=language,
-        vocabulary=vocabulary,
-        on_progress=on_progress,
-    )
-    decoded = repair_vocabulary_echoes(transcriber, audio.samples, decoded, vocabulary)
+    started = now_utc()
+    if speakers == "channels":
+        decoded = transcribe_channels(
+            transcriber, paths, language=language, vocabulary=vocabulary, on_progress=on_progress
+        )
+        segments = decoded.segments
+    else:
+        decoded = transcribe_in_parts(
+            transcriber,
+            audio.samples,
+            language=language,
+            vocabulary=vocabulary,
+            on_progress=on_progress,
+        )
+        decoded = repair_vocabulary_echoes(transcriber, audio.samples, decoded, vocabulary)
+        segments = flag_segments(decoded.segments, audio.samples)
+        if speakers == "voice":
+            segments = label_segments(segments, voice_turns(audio.samples))
     transcript = Transcript(
         interviewee_id=interviewee.id,
         language=decoded.language,
         duration=round(audio.duration, 3),
-        segments=flag_segments(decoded.segments, audio.samples),
+        segments=segments,
         provenance=Provenance(
             sources=audio.sources,
             engine=transcriber.engine,
             model=transcriber.model_name,
             model_sha256=transcriber.model_sha256,
             settings=settings,
-            versions=_versions(),
+            versions=package_versions(),
             started=started,
-            finished=_now(),
+            finished=now_utc(),
         ),
     )
     write_json(target, transcript.to_dict(), force=force)
@@ -162,18 +177,18 @@ def transcribe_interviewee(
     return transcript, False
 
 
-def _try_load(path: Path) -> Transcript | None:
+def try_load_transcript(path: Path) -> Transcript | None:
     try:
         return load_transcript(path)
     except TranscriptError:
         return None
 
 
-def _now() -> str:
+def now_utc() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
     versions = {}
     for package in ("interview-pipeline", "faster-whisper", "ctranslate2", "openai-whisper"):
         try:

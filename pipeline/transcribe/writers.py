@@ -26,11 +26,14 @@ def vtt_escape(text: str) -> str:
 
 
 def to_txt(transcript: Transcript) -> str:
-    """The transcript with [mm:ss] stamps, for people who do not read JSON."""
+    """The transcript with [mm:ss] stamps (none when it is untimed) and speaker labels
+    where known, for people who do not read JSON."""
     lines = []
     for segment in transcript.segments:
         minutes, secs = divmod(int(segment.start), 60)
-        lines.append(f"[{minutes:02d}:{secs:02d}] {segment.text.strip()}")
+        stamp = f"[{minutes:02d}:{secs:02d}] " if transcript.timed else ""
+        speaker = f"{segment.speaker}: " if segment.speaker else ""
+        lines.append(f"{stamp}{speaker}{segment.text.strip()}")
     return "\n".join(lines) + "\n"
 
 
