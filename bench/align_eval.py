@@ -9,7 +9,7 @@ Sets (see bench/align_data/README.md):
   example  the bundled example study, transcribed once by the real bundled model
   stress   synthetic interviews generated from the example's script: paraphrased, reordered,
            skipped and merged questions, follow-ups, filler talk, small talk, ASR-like noise
-  real     public interview transcripts with a guide derived from them
+  real     public interview transcripts (Wikinews) with guides written for them in other words
 
     python bench/align_eval.py            # 200 stress interviews
     python bench/align_eval.py --fast     # 30 stress interviews (what CI runs via pytest)
