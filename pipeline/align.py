@@ -5,7 +5,9 @@ Interviewers paraphrase, reorder, skip and merge questions, so alignment works i
 1. Roles (pipeline.turns): each word gets its speaker's role where labels allow.
 2. Candidates: every asked question is fuzzy-matched (in every language the guide gives)
    against passages that start where a sentence, a speaker turn or an inner question
-   ("... and how ...") starts; passages the interviewee speaks count for little.
+   ("... and how ...") starts; passages the interviewee speaks count for little. A passage
+   that shares the question's rarer content words (weighted by how seldom the interview
+   uses them) also counts, for questions the interviewer put in quite other words.
 3. Assignment: one non-overlapping set of candidates, at most one per question, with the
    highest total score; asking a question before one that precedes it in the guide costs a
    small penalty, so guide order breaks ties but a clear reordering still wins.
@@ -18,6 +20,7 @@ Questions that match nothing are reported as not asked rather than filled with a
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -87,6 +90,17 @@ _JOINERS = frozenset({"y", "e", "o", "and", "or", "also", "tambien"})
 """A question word after a joiner ("... and how ...") may open a second, merged question."""
 _CONTENT_WORD_LENGTH = 5
 """Normalised words this long carry content (a language-neutral stand-in for stop words)."""
+STEM_LENGTH = 5
+"""Content words compare by their first letters, so "record" meets "recording"."""
+OVERLAP_FLOOR = 0.2
+"""Rarity-weighted content overlap (Dice, 0-1) that scores MATCH_THRESHOLD: below it the
+shared words are too few or too common to say a passage asks the question."""
+OVERLAP_MIN_SHARED = 2
+"""Content words a passage must share with a question for the overlap to count at all."""
+OVERLAP_CEILING = 0.64
+"""Highest score overlap alone gives: enough for a passage in question form, too little
+(after STATEMENT_WEIGHT or TURN_STATEMENT_WEIGHT) for a statement, since answers echo the
+words of questions."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,8 @@ class _Words:
     """Whether the sentence around each word is in question form."""
     sentence: list[int]
     """Index of the sentence each word belongs to."""
+    rarity: dict[str, float]
+    """Per content stem: how rare it is in this transcript (inverse sentence frequency)."""
 
 
 @dataclass(frozen=True)
@@ -199,8 +215,9 @@ def _prepare(transcript: Transcript, questions: Sequence[Question]) -> _Words:
     plain = [normalise(w.text) for w in words]
     starts = _start_points(words, plain, labels)
     questioning, sentence = _question_form(words, plain)
+    rarity = _rarity(plain, sentence)
     unlabelled = _Words(
-        words, plain, segment, [UNKNOWN] * len(words), starts, questioning, sentence
+        words, plain, segment, [UNKNOWN] * len(words), starts, questioning, sentence, rarity
     )
     evidence = [0.0] * len(words)
     if any(label not in (INTERVIEWER, INTERVIEWEE, UNKNOWN) for label in labels):
@@ -208,7 +225,23 @@ def _prepare(transcript: Transcript, questions: Sequence[Question]) -> _Words:
             for index in range(match.first, match.last + 1):
                 evidence[index] = max(evidence[index], match.score)
     roles = resolve_roles(labels, evidence)
-    return _Words(words, plain, segment, roles, starts, questioning, sentence)
+    return _Words(words, plain, segment, roles, starts, questioning, sentence, rarity)
+
+
+def _stem(plain: str) -> str:
+    """A content word's stem, or "" for a short (function) word."""
+    return plain[:STEM_LENGTH] if len(plain) >= _CONTENT_WORD_LENGTH else ""
+
+
+def _rarity(plain: list[str], sentence: list[int]) -> dict[str, float]:
+    """Inverse sentence frequency of each content stem: a word said all through the
+    interview ("governor", the project's name) tells less about where a question is."""
+    seen: dict[str, set[int]] = {}
+    for word, number in zip(plain, sentence, strict=True):
+        if stem := _stem(word):
+            seen.setdefault(stem, set()).add(number)
+    count = (sentence[-1] + 1) if sentence else 0
+    return {stem: math.log((count + 1) / (len(where) + 0.5)) for stem, where in seen.items()}
 
 
 def _question_form(words: list[Word], plain: list[str]) -> tuple[list[bool], list[int]]:
@@ -261,17 +294,24 @@ def _locate(question: Question, ctx: _Words) -> Iterator[_Match]:
     shortest = max(1, round(min(lengths) * SPAN_LENGTHS[0]))
     longest = max(shortest, round(max(lengths) * SPAN_LENGTHS[1]))
     question_marks = max(1, *(t.count("?") for t in question.text.values())) + 1
+    unseen = max(ctx.rarity.values(), default=1.0)
+    asks = {s: ctx.rarity.get(s, unseen) for t in texts for w in t.split() if (s := _stem(w))}
     for first in ctx.starts:
         best: _Match | None = None
         asked = 0
+        heard: set[str] = set()
         for last in range(first, min(first + longest, len(words))):
             if asked >= question_marks:
                 break  # the passage would run past the end of the question into its answer
             asked += words[last].text.strip().endswith("?")
+            heard.add(_stem(plain[last]))
             if last - first + 1 < shortest:
                 continue
             passage = " ".join(w for w in plain[first : last + 1] if w)
-            score = max(similarity(text, passage) for text in texts)
+            score = max(
+                max(similarity(text, passage) for text in texts),
+                _overlap_score(asks, heard - {""}, ctx.rarity),
+            )
             score *= _speaker_weight(ctx, first, last)
             if not _ends_sentence(words, last):
                 score *= MID_SENTENCE_WEIGHT
@@ -279,6 +319,21 @@ def _locate(question: Question, ctx: _Words) -> Iterator[_Match]:
                 best = _Match(question.id, first, last, score)
         if best:
             yield best
+
+
+def _overlap_score(asks: dict[str, float], heard: set[str], rarity: dict[str, float]) -> float:
+    """Rarity-weighted overlap (Dice) of content stems, on the scale of `similarity`.
+
+    Character similarity misses a guide question the interviewer put in other words;
+    sharing the rare words of the question ("polling", "candidates") still places it.
+    `asks` maps the question's stems to their rarity.
+    """
+    shared = asks.keys() & heard
+    if len(shared) < OVERLAP_MIN_SHARED:
+        return 0.0
+    total = sum(asks.values()) + sum(rarity[s] for s in heard)
+    dice = 2 * sum(asks[s] for s in shared) / total if total else 0.0
+    return min(OVERLAP_CEILING, max(0.0, MATCH_THRESHOLD + dice - OVERLAP_FLOOR))
 
 
 def _speaker_weight(ctx: _Words, first: int, last: int) -> float:

@@ -1,6 +1,7 @@
 """The alignment accuracy harness (bench/align_eval.py) in fast mode, with its floors.
 
-No model runs here: the example set is the real model's stored transcripts, the stress set
+No model runs here: the example set is the real model's stored transcripts, the real set is
+public interview transcripts (text) with guides written for them, the stress set
 is generated text with known truth.
 """
 
@@ -33,7 +34,7 @@ def fast_scores(harness: ModuleType) -> dict:
 
 
 def test_every_set_meets_its_accuracy_floor(harness: ModuleType, fast_scores: dict) -> None:
-    assert {"example", "stress"} <= set(fast_scores)
+    assert set(fast_scores) == {"example", "stress", "real"}, "an empty set must not pass"
     for name, score in fast_scores.items():
         assert score.accuracy >= harness.FLOORS[name], (name, harness.report(fast_scores))
 
@@ -43,6 +44,26 @@ def test_example_set_covers_the_whole_study(fast_scores: dict) -> None:
     assert (example.interviews, example.questions, example.asked) == (3, 17, 17)
     assert example.recall >= 0.95 and example.precision >= 0.95
     assert sum(example.f1s) / len(example.f1s) >= 0.8
+
+
+def test_real_set_holds_public_transcripts_with_their_sources(harness: ModuleType) -> None:
+    items = harness.real_set()
+    assert len(items) >= 2
+    for item in items:
+        asked = [g for g in item.gold if g.asked]
+        assert len(asked) >= 2 and all(g.answer for g in asked), item.name
+    readme = (harness.DATA / "README.md").read_text("utf-8")
+    for path in (harness.DATA / "real").glob("*.yaml"):
+        assert f"real/{path.name}" in readme, f"{path.name}: source and license not listed"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #5 target of 85% on real transcripts not reached: 60% measured "
+    "(questions the guide words quite differently are missed; see README)",
+)
+def test_real_transcripts_reach_the_issue_target(harness: ModuleType, fast_scores: dict) -> None:
+    assert fast_scores["real"].accuracy >= harness.REAL_TARGET
 
 
 def test_stress_set_holds_every_kind_of_departure_from_the_guide(harness: ModuleType) -> None:
