@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..audio import describe_source, load_recordings
+from ..audio import describe_source, open_recordings
 from ..errors import ModelError, TranscriptError
 from ..files import write_json, write_output
 from ..models import Guide, Interviewee, Provenance, Study, Transcript, TranscriptionSettings
@@ -26,10 +27,14 @@ __all__ = [
     "Decoded",
     "ProgressCallback",
     "Transcriber",
+    "TranscriptionRequest",
     "create_transcriber",
     "guide_vocabulary",
     "load_transcript",
+    "plan_transcription",
+    "save_transcript",
     "transcribe_interviewee",
+    "transcribe_request",
     "transcript_path",
 ]
 
@@ -109,6 +114,89 @@ def _is_current(
     )
 
 
+@dataclass(frozen=True)
+class TranscriptionRequest:
+    """Everything needed to transcribe one interviewee, apart from the engine: what a
+    worker process (or a Dask worker on another machine) receives."""
+
+    interviewee_id: str
+    recordings: tuple[Path, ...]
+    language: str | None
+    vocabulary: tuple[str, ...]
+    settings: dict[str, Any]
+    """The cache key recorded in the transcript's provenance."""
+
+
+def plan_transcription(
+    study: Study,
+    interviewee: Interviewee,
+    transcriber: Transcriber,
+    *,
+    vocabulary: Sequence[str] = (),
+    force: bool = False,
+) -> tuple[TranscriptionRequest, Transcript | None]:
+    """The request for one interviewee and, unless `force`, its up-to-date cached transcript
+    (None when it must be transcribed)."""
+    paths = tuple(study.audio_dir / name for name in interviewee.recordings)
+    language = interviewee.language or study.transcription.language
+    if not study.transcription.guide_vocabulary:
+        vocabulary = ()
+    settings = _cache_settings(transcriber, study.transcription, language, vocabulary)
+    request = TranscriptionRequest(interviewee.id, paths, language, tuple(vocabulary), settings)
+    target = transcript_path(study, interviewee.id)
+    if target.exists() and not force:
+        cached = _try_load(target)
+        sources_sha = [describe_source(p).sha256 for p in paths]
+        if cached and _is_current(cached, sources_sha, settings, transcriber.model_sha256):
+            return request, cached
+    return request, None
+
+
+def transcribe_request(
+    request: TranscriptionRequest,
+    transcriber: Transcriber,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Transcript:
+    """Transcribe the recordings; writes nothing, so it can run in any process. The decoded
+    audio lives in a temporary file, read one part at a time (memory flat in length)."""
+    with open_recordings(request.recordings) as audio:
+        started = _now()
+        decoded = transcribe_in_parts(
+            transcriber,
+            audio,
+            language=request.language,
+            vocabulary=request.vocabulary,
+            on_progress=on_progress,
+        )
+        decoded = repair_vocabulary_echoes(transcriber, audio, decoded, request.vocabulary)
+        segments = flag_segments(decoded.segments, audio)
+    return Transcript(
+        interviewee_id=request.interviewee_id,
+        language=decoded.language,
+        duration=round(audio.duration, 3),
+        segments=segments,
+        provenance=Provenance(
+            sources=audio.sources,
+            engine=transcriber.engine,
+            model=transcriber.model_name,
+            model_sha256=transcriber.model_sha256,
+            settings=request.settings,
+            versions=_versions(),
+            started=started,
+            finished=_now(),
+        ),
+    )
+
+
+def save_transcript(study: Study, transcript: Transcript, *, force: bool = False) -> None:
+    """Write the transcript JSON and its text/subtitle renderings, each atomically."""
+    target = transcript_path(study, transcript.interviewee_id)
+    write_json(target, transcript.to_dict(), force=force)
+    for suffix, render in TRANSCRIPT_WRITERS.items():
+        write_output(target.with_suffix(f".{suffix}"), render(transcript).encode(), force=force)
+
+
 def transcribe_interviewee(
     study: Study,
     interviewee: Interviewee,
@@ -119,46 +207,13 @@ def transcribe_interviewee(
     force: bool = False,
 ) -> tuple[Transcript, bool]:
     """Transcribe (or reuse) one interviewee's recordings; returns (transcript, was_cached)."""
-    paths = [study.audio_dir / name for name in interviewee.recordings]
-    language = interviewee.language or study.transcription.language
-    if not study.transcription.guide_vocabulary:
-        vocabulary = ()
-    settings = _cache_settings(transcriber, study.transcription, language, vocabulary)
-    target = transcript_path(study, interviewee.id)
-    if target.exists() and not force:
-        cached = _try_load(target)
-        sources_sha = [describe_source(p).sha256 for p in paths]
-        if cached and _is_current(cached, sources_sha, settings, transcriber.model_sha256):
-            return cached, True
-    audio = load_recordings(paths)
-    started = _now()
-    decoded = transcribe_in_parts(
-        transcriber,
-        audio.samples,
-        language=language,
-        vocabulary=vocabulary,
-        on_progress=on_progress,
+    request, cached = plan_transcription(
+        study, interviewee, transcriber, vocabulary=vocabulary, force=force
     )
-    decoded = repair_vocabulary_echoes(transcriber, audio.samples, decoded, vocabulary)
-    transcript = Transcript(
-        interviewee_id=interviewee.id,
-        language=decoded.language,
-        duration=round(audio.duration, 3),
-        segments=flag_segments(decoded.segments, audio.samples),
-        provenance=Provenance(
-            sources=audio.sources,
-            engine=transcriber.engine,
-            model=transcriber.model_name,
-            model_sha256=transcriber.model_sha256,
-            settings=settings,
-            versions=_versions(),
-            started=started,
-            finished=_now(),
-        ),
-    )
-    write_json(target, transcript.to_dict(), force=force)
-    for suffix, render in TRANSCRIPT_WRITERS.items():
-        write_output(target.with_suffix(f".{suffix}"), render(transcript).encode(), force=force)
+    if cached:
+        return cached, True
+    transcript = transcribe_request(request, transcriber, on_progress=on_progress)
+    save_transcript(study, transcript, force=force)
     return transcript, False
 
 
