@@ -63,6 +63,17 @@ def describe_source(path: Path) -> AudioSource:
     return AudioSource(path.name, size, sha256_file(path), duration=0.0)
 
 
+def probe_duration(path: Path) -> float:
+    """Length in seconds from the file's header (no decoding), for progress and planning;
+    0.0 when unknown: problems are reported when the file is decoded."""
+    command = ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"]
+    try:
+        done = subprocess.run([*command, str(path)], capture_output=True, text=True, check=False)
+        return float(done.stdout.strip() or 0.0)
+    except (OSError, ValueError):
+        return 0.0
+
+
 def _check_has_audio(path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -29,6 +29,7 @@ __all__ = [
     "Transcriber",
     "TranscriptionRequest",
     "create_transcriber",
+    "engine_factory",
     "guide_vocabulary",
     "load_transcript",
     "plan_transcription",
@@ -57,15 +58,21 @@ ENGINES: dict[str, Callable[[TranscriptionSettings], Transcriber]] = {
 }
 
 
-def create_transcriber(settings: TranscriptionSettings) -> Transcriber:
-    """Build the configured engine; its heavy imports happen only here."""
+def engine_factory(
+    settings: TranscriptionSettings,
+) -> Callable[[TranscriptionSettings], Transcriber]:
+    """The registered factory of the configured engine (worker processes get it pickled)."""
     try:
-        factory = ENGINES[settings.engine]
+        return ENGINES[settings.engine]
     except KeyError:
         raise ModelError(
             f"unknown engine {settings.engine!r} (choose from: {', '.join(ENGINES)})"
         ) from None
-    return factory(settings)
+
+
+def create_transcriber(settings: TranscriptionSettings) -> Transcriber:
+    """Build the configured engine; its heavy imports happen only here."""
+    return engine_factory(settings)(settings)
 
 
 def transcript_path(study: Study, interviewee_id: str) -> Path:
