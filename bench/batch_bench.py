@@ -59,6 +59,7 @@ def make_study(folder: Path, recordings: int, minutes: float) -> Path:
 
 def child(config: dict[str, Any], root: str) -> None:
     """One configuration, timed in its own process; prints a JSON line."""
+    from pipeline.transcribe import load_transcript, transcript_path
     from pipeline.workflow import open_study, transcribe_study
 
     study, guide = open_study(Path(root), check_recordings=True)
@@ -73,7 +74,11 @@ def child(config: dict[str, Any], root: str) -> None:
     started = time.perf_counter()
     outcomes = transcribe_study(study, guide, guide.interviewees, **config)
     wall = time.perf_counter() - started
-    audio = sum(json.loads(p.read_text())["duration"] for p in study.transcripts_dir.glob("*.json"))
+    audio = sum(
+        load_transcript(transcript_path(study, i.id)).duration
+        for i, o in zip(guide.interviewees, outcomes, strict=True)
+        if o.ok
+    )
     if cluster is not None:
         from distributed import Client
 
@@ -99,8 +104,7 @@ def align_and_export(root: Path, count: int) -> tuple[float, float]:
 
     guide_path = root / "guides" / "guide.yaml"
     guide = yaml.safe_load(guide_path.read_text("utf-8"))
-    made = sorted((root / "transcripts").glob("person-*.json"))
-    made = [p for p in made if not p.name.endswith(".aligned.json")]
+    made = [root / "transcripts" / f"{i['id']}.json" for i in guide["interviewees"]]
     template = guide["interviewees"][0]
     guide["interviewees"] = []
     for index in range(count):

@@ -225,6 +225,8 @@ def run_batch(
     in this process with `transcriber`; more: that many local processes; `scheduler`:
     the Dask cluster at that address."""
     tracker = _Tracker(jobs, on_batch)
+    if not jobs:
+        return
     if scheduler:
         yield from _run_dask(jobs, scheduler, tracker)
     elif workers > 1:
