@@ -65,11 +65,15 @@ def child(config: dict[str, Any], root: str) -> None:
     study, guide = open_study(Path(root), check_recordings=True)
     cluster = None
     if not config:
+        import dask
         from distributed import LocalCluster
 
-        cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        from pipeline.batch import DASK_TRIM_SETTING
+
+        with dask.config.set({DASK_TRIM_SETTING: None}):  # see README, "Scaling up"
+            cluster = LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            )
         config = {"scheduler": cluster.scheduler_address}
     started = time.perf_counter()
     outcomes = transcribe_study(study, guide, guide.interviewees, **config)

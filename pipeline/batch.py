@@ -38,6 +38,9 @@ so the default never starts more workers than the machine's memory holds."""
 CRASH_RETRIES = 1
 """How often a recording whose worker process died is tried again before it is failed."""
 DASK_EXTRA = "pip install 'interview-pipeline[dask]'"
+DASK_TRIM_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+"""Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which made transcription
+2.5x slower in a worker (measured); clusters for this should set it to None (README)."""
 
 
 @dataclass(frozen=True)
