@@ -152,10 +152,10 @@ def transcribe_study(
             Job(request, study.transcription, engine_factory(study.transcription), duration)
         )
     count = workers or default_workers(sum(j.duration for j in jobs), len(jobs))
+    if count > 1 and not scheduler:  # Dask workers split their own machine's cores
+        jobs = [replace(j, settings=worker_settings(j.settings, count)) for j in jobs]
     results = run_batch(
-        [replace(j, settings=worker_settings(j.settings, count)) for j in jobs]
-        if count > 1
-        else jobs,
+        jobs,
         workers=count,
         scheduler=scheduler,
         transcriber=engine,
