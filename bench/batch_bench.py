@@ -90,7 +90,7 @@ def child(config: dict[str, Any], root: str) -> None:
             peaks = list(client.run(_peak_mb).values())
         cluster.close()
     elif config["workers"] > 1:
-        peaks = [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]
+        peaks = [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]  # the largest
     else:
         peaks = [_peak_mb()]
     failed = [o.interviewee_id for o in outcomes if not o.ok]
