@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.align import normalise
-from pipeline.audio import decode
+from pipeline.audio import load_recordings
 from pipeline.models import Segment, TranscriptionSettings
 from pipeline.speakers import (
     SpeakerTurn,
@@ -68,7 +68,7 @@ def word_accuracy(segments: tuple[Segment, ...], reference: list[SpeakerTurn]) -
 
 
 def pyannote(transcriber) -> None:
-    samples = decode(PYANNOTE / "sample.wav")
+    samples = load_recordings([PYANNOTE / "sample.wav"]).samples
     data = json.loads((PYANNOTE / "reference_turns.json").read_text(encoding="utf-8"))
     reference = [SpeakerTurn(t["start"], t["end"], t["speaker"]) for t in data]
     voice_turns(samples[: 16_000 * 2])  # import torch and librosa once

@@ -7,6 +7,8 @@ resident memory and word error rate against the text the recordings were made fr
 
     python bench/transcribe_bench.py            # the three example recordings
     python bench/transcribe_bench.py --long 60  # also a 60-minute recording (memory check)
+    python bench/transcribe_bench.py --long 60 --long-only    # just the hour, default settings
+    python bench/transcribe_bench.py --long 180 --decode-only # 3 hours, decoding memory only
 
 openai-whisper needs `pip install torch==2.13.0 && pip install -e .[openai]` and
 `interviews models convert` once; without it that row is skipped.
@@ -22,15 +24,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from rapidfuzz.distance import Levenshtein
 
 REPO = Path(__file__).resolve().parents[1]
+DECODE_ONLY = "decode-only"
 CONFIGS = {
     "faster-whisper sequential": {"engine": "faster-whisper", "batch_size": 1},
     "faster-whisper batched": {"engine": "faster-whisper", "batch_size": 2},
     "openai-whisper": {"engine": "openai-whisper", "batch_size": 1},
+    "decode and read parts only": {"engine": DECODE_ONLY},
 }
 
 
@@ -45,18 +50,22 @@ def reference_texts() -> dict[str, str]:
 
 def child(config: dict[str, object], audio: list[str]) -> None:
     """Runs in a fresh process so peak memory belongs to this configuration alone; decodes
-    the way `interviews transcribe` does (in parts of a few minutes)."""
-    from pipeline.audio import load_recordings
+    the way `interviews transcribe` does (to a temporary file, read in parts of a few
+    minutes), decoding included in the time."""
+    from pipeline.audio import open_recordings
     from pipeline.models import TranscriptionSettings
     from pipeline.transcribe import create_transcriber
     from pipeline.transcribe.parts import transcribe_in_parts
 
-    transcriber = create_transcriber(TranscriptionSettings(**config))  # type: ignore[arg-type]
+    if config.get("engine") == DECODE_ONLY:
+        transcriber: Any = PartReader()
+    else:
+        transcriber = create_transcriber(TranscriptionSettings(**config))  # type: ignore[arg-type]
     results = {}
     for path in audio:
-        samples = load_recordings([Path(path)]).samples
         started = time.perf_counter()
-        decoded = transcribe_in_parts(transcriber, samples, language=None)
+        with open_recordings([Path(path)]) as samples:
+            decoded = transcribe_in_parts(transcriber, samples, language=None)
         elapsed = time.perf_counter() - started
         text = " ".join(s.text for s in decoded.segments)
         results[Path(path).stem] = {
@@ -66,6 +75,19 @@ def child(config: dict[str, object], audio: list[str]) -> None:
         }
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"results": results, "peak_mb": peak_mb}))
+
+
+class PartReader:
+    """Stands in for an engine: takes each part's samples and returns nothing, so the peak
+    memory measured is that of decoding and reading parts alone."""
+
+    engine = model_name = DECODE_ONLY
+    model_sha256 = ""
+
+    def transcribe(self, samples: Any, **options: Any) -> Any:
+        from pipeline.transcribe.base import Decoded
+
+        return Decoded(language="es", segments=())
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
@@ -104,16 +126,36 @@ def long_recording(minutes: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--long", type=int, metavar="MINUTES", help="add a long recording")
+    parser.add_argument(
+        "--long-only",
+        action="store_true",
+        help="with --long: only the long recording (decoding alone, then default settings)",
+    )
+    parser.add_argument(
+        "--decode-only",
+        action="store_true",
+        help="with --long: only decoding and reading the parts, no engine (memory check)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.child:
         child(json.loads(args.child), rest)
+        return
+    long_configs = ["decode and read parts only", "faster-whisper batched"]
+    if not args.long_only:
+        long_configs.insert(1, "faster-whisper sequential")
+    if args.decode_only:
+        long_configs = long_configs[:1]
+    if args.long and (args.long_only or args.decode_only):
+        measure_long(args.long, long_configs)
         return
     references = reference_texts()
     audio = sorted((REPO / "audio").glob("*.mp3"))
     print(f"{'configuration':28s} {'RTF':>6s} {'peak MB':>8s} {'WER':>6s}")
     timings = {}
     for name, config in CONFIGS.items():
+        if config["engine"] == DECODE_ONLY:
+            continue
         measured = run_config(config, audio)
         if measured is None:
             continue
@@ -131,16 +173,18 @@ def main() -> None:
             ratio = timings["openai-whisper"] / timings[name]
             print(f"{name} is {ratio:.1f}x faster than openai-whisper")
     if args.long:
-        with tempfile.TemporaryDirectory() as folder:
-            path = long_recording(args.long, Path(folder))
-            for name in ("faster-whisper sequential", "faster-whisper batched"):
-                measured = run_config(CONFIGS[name], [path])
-                if measured:
-                    result = next(iter(measured["results"].values()))
-                    rtf = result["seconds"] / result["audio"]
-                    print(
-                        f"{args.long} min, {name}: RTF {rtf:.3f}, peak {measured['peak_mb']:.0f} MB"
-                    )
+        measure_long(args.long, long_configs)
+
+
+def measure_long(minutes: int, configs: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = long_recording(minutes, Path(folder))
+        for name in configs:
+            measured = run_config(CONFIGS[name], [path])
+            if measured:
+                result = next(iter(measured["results"].values()))
+                rtf = result["seconds"] / result["audio"]
+                print(f"{minutes} min, {name}: RTF {rtf:.3f}, peak {measured['peak_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import click
 
 from . import __version__
 from .archive import build_archive, verify_bag
+from .batch import BatchProgress
 from .errors import ArchiveError, PipelineError
 from .export import ANSWER_LANGUAGES, DEFAULT_FORMATS, FORMATS, ExportOptions
 from .guide import GuideWarning
@@ -114,27 +115,79 @@ def _finish_stage(outcomes: Sequence[Outcome], stage: str) -> None:
 
 
 class _ProgressPrinter:
-    """Transcription progress on stderr: a live line on a terminal, 25% steps in a log."""
+    """Transcription progress on stderr. On a terminal: one live line for the whole batch
+    (recordings and audio minutes done, ETA, each running file's percentage). In a log:
+    each file's progress in 25% steps and an overall line whenever a recording finishes."""
 
     def __init__(self) -> None:
         self.live = sys.stderr.isatty()
+        self.finished = 0
 
-    def __call__(self, interviewee: Interviewee) -> ProgressCallback:
+    def __call__(self, interviewee: Interviewee) -> ProgressCallback | None:
+        if self.live:
+            return None
         last_step = -1
 
         def report(done: float, total: float) -> None:
             nonlocal last_step
             percent = int(100 * done / total) if total else 100
-            message = f"{interviewee.id}: transcribing {percent:3d}% ({done:.0f}/{total:.0f} s)"
-            if self.live:
-                click.echo(f"\r{message}", nl=False, err=True)
-                if percent >= 100:
-                    click.echo(err=True)
-            elif percent // 25 > last_step:
+            if percent // 25 > last_step:
                 last_step = percent // 25
+                message = f"{interviewee.id}: transcribing {percent:3d}% ({done:.0f}/{total:.0f} s)"
                 click.echo(message, err=True)
 
         return report
+
+    def batch(self, progress: BatchProgress) -> None:
+        eta = "" if progress.eta is None else f", ETA {_minutes(progress.eta)}"
+        line = (
+            f"[{progress.recordings_done}/{progress.recordings_total} recordings, "
+            f"{progress.audio_done / 60:.1f}/{progress.audio_total / 60:.1f} min of audio{eta}]"
+        )
+        finished = progress.recordings_done > self.finished
+        self.finished = progress.recordings_done
+        if self.live:
+            running = ", ".join(
+                f"{f.interviewee_id} {int(100 * f.done / f.total) if f.total else 0}%"
+                for f in progress.running
+            )
+            click.echo(f"\r\x1b[K{line} {running}", nl=finished, err=True)
+        elif finished:
+            click.echo(line, err=True)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+BATCH_OPTIONS = (
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Transcription worker processes, each using cores/N threads. Default: one per "
+        "core (as memory allows) when there are 10 minutes of audio or more to transcribe.",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="tcp://HOST:8786",
+        help="Transcribe on this Dask cluster instead (extra [dask]; workers need "
+        "interview-pipeline installed). Results are written here.",
+    ),
+)
+
+
+def batch_options(command: F) -> F:
+    """--workers / --scheduler, checked for use together (a usage error, exit status 2)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if kwargs["workers"] and kwargs["scheduler"]:
+            raise click.UsageError("use --workers or --scheduler, not both")
+        return command(*args, **kwargs)
+
+    for option in reversed(BATCH_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
 
 
 study_argument = click.argument(
@@ -316,10 +369,16 @@ def init(study_dir: Path, title: str | None) -> None:
 @study_argument
 @interviewee_option
 @transcription_options
+@batch_options
 @force_option
 @reports_errors
 def transcribe(
-    study_dir: Path, only: tuple[str, ...], force: bool, transcription: dict[str, Any]
+    study_dir: Path,
+    only: tuple[str, ...],
+    force: bool,
+    transcription: dict[str, Any],
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """Transcribe each interviewee's recordings with Whisper, offline.
 
@@ -333,15 +392,21 @@ def transcribe(
       interviews transcribe my-study -i felipe-ochoa
       interviews transcribe my-study --task translate      # English text
       interviews transcribe my-study --engine openai-whisper
+      interviews transcribe my-study --workers 2
+      interviews transcribe my-study --scheduler tcp://10.0.0.5:8786
     """
     study, guide = _open(study_dir, check_recordings=True, transcription=transcription)
+    printer = _ProgressPrinter()
     outcomes = transcribe_study(
         study,
         guide,
         select(guide, only),
         force=force,
-        progress=_ProgressPrinter(),
+        progress=printer,
         on_outcome=_print_outcome,
+        workers=workers,
+        scheduler=scheduler,
+        on_batch=printer.batch,
     )
     _finish_stage(outcomes, "transcription")
 
@@ -454,6 +519,7 @@ def export_command(
 @interviewee_option
 @export_options
 @transcription_options
+@batch_options
 @force_option
 @reports_errors
 def run(
@@ -463,6 +529,8 @@ def run(
     options: ExportOptions,
     force: bool,
     transcription: dict[str, Any],
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """Transcribe, align and export in one go (resumes finished work).
 
@@ -473,9 +541,12 @@ def run(
     Examples:
       interviews run                 # the study in the current folder
       interviews run my-study -i javier-reyes
+      interviews run my-study --workers 2          # two transcription processes
+      interviews run my-study --scheduler tcp://10.0.0.5:8786   # a Dask cluster
     """
     study, guide = _open(study_dir, check_recordings=True, transcription=transcription)
     interviewees = select(guide, only)
+    printer = _ProgressPrinter()
     result = run_study(
         study,
         guide,
@@ -483,8 +554,11 @@ def run(
         formats,
         options=options,
         force=force,
-        progress=_ProgressPrinter(),
+        progress=printer,
         on_outcome=_print_outcome,
+        workers=workers,
+        scheduler=scheduler,
+        on_batch=printer.batch,
     )
     for path in result.paths:
         click.echo(f"Wrote {path}")

@@ -68,7 +68,7 @@ def voice_available() -> bool:
 
 
 def decode_channels(path: Path) -> np.ndarray:
-    """(channels, samples) float32 at 16 kHz, every channel kept (audio.decode mixes down)."""
+    """(channels, samples) float32 at 16 kHz, every channel kept (audio mixes them down)."""
     channels = channel_count(path)
     if channels < 1:
         raise AudioError("cannot read the audio channels", path)

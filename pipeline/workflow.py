@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .align import align_interview
+from .audio import probe_duration
+from .batch import BatchCallback, Job, default_workers, run_batch, worker_settings
 from .errors import PipelineError, TranscriptError
 from .export import DEFAULT_OPTIONS, AppendixData, ExportOptions, export, needs_transcripts
 from .files import sha256_file, write_json
@@ -26,11 +28,15 @@ from .transcribe import (
     ProgressCallback,
     Transcriber,
     create_transcriber,
+    engine_factory,
     guide_vocabulary,
     load_transcript,
-    transcribe_interviewee,
+    plan_transcription,
+    save_transcript,
     transcript_path,
 )
+
+CRASH_NOTE = "retried after a worker process crashed"
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ class Outcome:
     error: PipelineError | None = None
     reused: bool = False
     """Finished work from an earlier run was kept (an up-to-date transcript)."""
+    crashes: int = 0
+    """Times a worker process died on this interviewee's transcription (it was retried)."""
 
     @property
     def ok(self) -> bool:
@@ -50,7 +58,7 @@ class Outcome:
 
 
 OutcomeCallback = Callable[[Outcome], None]
-ProgressFactory = Callable[[Interviewee], ProgressCallback]
+ProgressFactory = Callable[[Interviewee], ProgressCallback | None]
 
 
 def open_study(
@@ -108,7 +116,14 @@ def transcribe_study(
     force: bool = False,
     progress: ProgressFactory | None = None,
     on_outcome: OutcomeCallback | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_batch: BatchCallback | None = None,
 ) -> list[Outcome]:
+    """Transcribe whoever has no up-to-date transcript. `workers`: parallel worker
+    processes (None: chosen from the cores, memory and amount of audio; 1: in this
+    process, with `transcriber` when given); `scheduler`: a Dask scheduler address instead.
+    Workers return transcripts and only this process writes them."""
     engines: list[Transcriber] = [transcriber] if transcriber else []
 
     def engine() -> Transcriber:
@@ -117,26 +132,74 @@ def transcribe_study(
             engines.append(create_transcriber(study.transcription))
         return engines[0]
 
-    def work(interviewee: Interviewee) -> Outcome:
-        if interviewee.transcript:
-            return _import(study, guide, interviewee, None, force)
-        transcript, cached = transcribe_interviewee(
-            study,
-            interviewee,
-            engine(),
-            vocabulary=guide_vocabulary(guide, interviewee),
-            force=force,
-            on_progress=progress(interviewee) if progress else None,
-        )
-        state = "cached" if cached else "transcribed"
-        summary = f"{state}, {transcript.duration:.0f} s, language {transcript.language}"
-        flagged = [s for s in transcript.segments if s.flags]
-        if flagged:
-            kinds = sorted({flag for s in flagged for flag in s.flags})
-            summary += f", {len(flagged)} segments flagged ({', '.join(kinds)})"
-        return Outcome(interviewee.id, "transcription", summary, reused=cached)
+    outcomes: dict[str, Outcome] = {}
+    jobs: list[Job] = []
+    by_id = {i.id: i for i in interviewees}
 
-    return _each("transcription", interviewees, work, on_outcome)
+    def report(outcome: Outcome) -> None:
+        outcomes[outcome.interviewee_id] = outcome
+        if on_outcome:
+            on_outcome(outcome)
+
+    for interviewee in interviewees:
+        try:
+            if interviewee.transcript:
+                report(_import(study, guide, interviewee, None, force))
+                continue
+            request, cached = plan_transcription(
+                study,
+                interviewee,
+                engine(),
+                vocabulary=guide_vocabulary(guide, interviewee),
+                force=force,
+            )
+        except PipelineError as error:
+            report(Outcome(interviewee.id, "transcription", error=error))
+            continue
+        if cached:
+            report(_transcribed(cached, reused=True))
+            continue
+        duration = sum(probe_duration(path) for path in request.recordings)
+        jobs.append(
+            Job(request, study.transcription, engine_factory(study.transcription), duration)
+        )
+    count = workers or default_workers(sum(j.duration for j in jobs), len(jobs))
+    if count > 1 and not scheduler:  # Dask workers split their own machine's cores
+        jobs = [replace(j, settings=worker_settings(j.settings, count)) for j in jobs]
+    results = run_batch(
+        jobs,
+        workers=count,
+        scheduler=scheduler,
+        transcriber=engine() if jobs else None,
+        on_batch=on_batch,
+        part_progress=(lambda i: progress(by_id[i])) if progress else None,
+    )
+    for result in results:
+        try:
+            if result.error:
+                raise result.error
+            assert result.transcript is not None
+            save_transcript(study, result.transcript, force=force)
+            report(_transcribed(result.transcript, reused=False, crashes=result.crashes))
+        except PipelineError as error:
+            report(
+                Outcome(result.interviewee_id, "transcription", error=error, crashes=result.crashes)
+            )
+    return [outcomes[i.id] for i in interviewees]
+
+
+def _transcribed(transcript: Transcript, *, reused: bool, crashes: int = 0) -> Outcome:
+    state = "cached" if reused else "transcribed"
+    summary = f"{state}, {transcript.duration:.0f} s, language {transcript.language}"
+    flagged = [s for s in transcript.segments if s.flags]
+    if flagged:
+        kinds = sorted({flag for s in flagged for flag in s.flags})
+        summary += f", {len(flagged)} segments flagged ({', '.join(kinds)})"
+    if crashes:
+        summary += f", {CRASH_NOTE}"
+    return Outcome(
+        transcript.interviewee_id, "transcription", summary, reused=reused, crashes=crashes
+    )
 
 
 def _import(
@@ -325,6 +388,8 @@ class RunResult:
                 rows.append(SummaryRow(interviewee_id, "skipped", f"{reason}; {located}"))
             else:
                 rows.append(SummaryRow(interviewee_id, "done", located))
+            if any(o.crashes for o in mine):
+                rows[-1] = replace(rows[-1], reason=f"{rows[-1].reason}; {CRASH_NOTE}")
         return rows
 
 
@@ -346,10 +411,21 @@ def run_study(
     force: bool = False,
     progress: ProgressFactory | None = None,
     on_outcome: OutcomeCallback | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_batch: BatchCallback | None = None,
 ) -> RunResult:
     """All stages; an interviewee that fails a stage is left out of the later ones."""
     transcribed = transcribe_study(
-        study, guide, interviewees, force=force, progress=progress, on_outcome=on_outcome
+        study,
+        guide,
+        interviewees,
+        force=force,
+        progress=progress,
+        on_outcome=on_outcome,
+        workers=workers,
+        scheduler=scheduler,
+        on_batch=on_batch,
     )
     ready = [i for i, o in zip(interviewees, transcribed, strict=True) if o.ok]
     aligned = align_study(study, guide, ready, force=force, on_outcome=on_outcome)

@@ -7,8 +7,10 @@ caching can be checked exactly.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,14 @@ from click.testing import CliRunner, Result
 
 from pipeline.audio import SAMPLE_RATE
 from pipeline.cli import cli
-from pipeline.models import AudioSource, Provenance, Segment, Transcript, Word
+from pipeline.models import (
+    AudioSource,
+    Provenance,
+    Segment,
+    Transcript,
+    TranscriptionSettings,
+    Word,
+)
 from pipeline.transcribe.base import Decoded, ProgressCallback
 
 Sentence = tuple[str, float, float]
@@ -245,3 +254,67 @@ def write_study(
 def invoke(*args: str | Path) -> Result:
     """Run the `interviews` CLI in-process; real exceptions surface as result.exception."""
     return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@dataclass
+class HashingTranscriber(FakeTranscriber):
+    """The scripted interview plus a last segment naming a checksum of the samples it was
+    given, so a transcript shows exactly which audio a worker process decoded."""
+
+    def transcribe(
+        self,
+        samples: np.ndarray,
+        *,
+        language: str | None,
+        vocabulary: Sequence[str] = (),
+        on_progress: ProgressCallback | None = None,
+    ) -> Decoded:
+        decoded = super().transcribe(
+            samples, language=language, vocabulary=vocabulary, on_progress=on_progress
+        )
+        digest = hashlib.sha256(np.ascontiguousarray(samples).tobytes()).hexdigest()[:16]
+        end = round(len(samples) / SAMPLE_RATE, 3)
+        return replace(decoded, segments=(*decoded.segments, Segment(end, end, f" audio {digest}")))
+
+
+def hashing_engine(settings: TranscriptionSettings) -> HashingTranscriber:
+    """Engine factory importable by worker processes (a closure would not pickle)."""
+    return HashingTranscriber()
+
+
+@dataclass
+class CrashingTranscriber(HashingTranscriber):
+    """Kills its own process, as an out-of-memory kill would, unless `marker` exists; the
+    first call to get here creates it (atomically), so exactly one attempt dies when
+    `once`, every attempt otherwise."""
+
+    marker: Path = Path("crash-marker")
+    once: bool = True
+
+    def transcribe(
+        self,
+        samples: np.ndarray,
+        *,
+        language: str | None,
+        vocabulary: Sequence[str] = (),
+        on_progress: ProgressCallback | None = None,
+    ) -> Decoded:
+        try:
+            os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            if self.once:
+                return super().transcribe(
+                    samples, language=language, vocabulary=vocabulary, on_progress=on_progress
+                )
+        os._exit(17)
+
+
+@dataclass(frozen=True)
+class CrashingEngine:
+    """Picklable engine factory for CrashingTranscriber."""
+
+    marker: Path
+    once: bool = True
+
+    def __call__(self, settings: TranscriptionSettings) -> CrashingTranscriber:
+        return CrashingTranscriber(marker=self.marker, once=self.once)

@@ -13,7 +13,7 @@ import pytest
 from fakes import STUDY_TOML, FakeTranscriber, invoke, write_study
 
 from pipeline.align import normalise
-from pipeline.audio import decode
+from pipeline.audio import load_recordings
 from pipeline.errors import AudioError, StudyError
 from pipeline.models import Segment, TranscriptionSettings, Word
 from pipeline.speakers import (
@@ -67,7 +67,7 @@ def test_stereo_file_with_one_speaker_per_channel_is_split_by_channel() -> None:
 @needs_data
 def test_same_sound_on_both_channels_is_not_split() -> None:
     """A mono recording saved as stereo, and a real stereo recording of one voice."""
-    mono = decode(PYANNOTE / "sample.wav")
+    mono = load_recordings([PYANNOTE / "sample.wav"]).samples
     assert not one_speaker_per_channel(np.stack([mono, mono]))
     assert not one_speaker_per_channel(decode_channels(JFK))
     assert resolve_mode("auto", [JFK]) == "none"
@@ -92,7 +92,7 @@ def reference_turns() -> list[SpeakerTurn]:
 @needs_data
 @needs_voice
 def test_voice_clusters_match_the_human_turns_of_the_pyannote_sample() -> None:
-    turns = voice_turns(decode(PYANNOTE / "sample.wav"))
+    turns = voice_turns(load_recordings([PYANNOTE / "sample.wav"]).samples)
     assert {t.speaker for t in turns} == {"speaker-1", "speaker-2"}
     score = score_turns(reference_turns(), turns)
     assert score.accuracy >= VOICE_ACCURACY_FLOOR, score

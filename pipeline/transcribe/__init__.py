@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..audio import describe_source, load_recordings
+from ..audio import describe_source, open_recordings
 from ..errors import ModelError, TranscriptError
 from ..files import write_json, write_output
 from ..models import Guide, Interviewee, Provenance, Study, Transcript, TranscriptionSettings
@@ -28,10 +29,15 @@ __all__ = [
     "Decoded",
     "ProgressCallback",
     "Transcriber",
+    "TranscriptionRequest",
     "create_transcriber",
+    "engine_factory",
     "guide_vocabulary",
     "load_transcript",
+    "plan_transcription",
+    "save_transcript",
     "transcribe_interviewee",
+    "transcribe_request",
     "transcript_path",
 ]
 
@@ -54,15 +60,21 @@ ENGINES: dict[str, Callable[[TranscriptionSettings], Transcriber]] = {
 }
 
 
-def create_transcriber(settings: TranscriptionSettings) -> Transcriber:
-    """Build the configured engine; its heavy imports happen only here."""
+def engine_factory(
+    settings: TranscriptionSettings,
+) -> Callable[[TranscriptionSettings], Transcriber]:
+    """The registered factory of the configured engine (worker processes get it pickled)."""
     try:
-        factory = ENGINES[settings.engine]
+        return ENGINES[settings.engine]
     except KeyError:
         raise ModelError(
             f"unknown engine {settings.engine!r} (choose from: {', '.join(ENGINES)})"
         ) from None
-    return factory(settings)
+
+
+def create_transcriber(settings: TranscriptionSettings) -> Transcriber:
+    """Build the configured engine; its heavy imports happen only here."""
+    return engine_factory(settings)(settings)
 
 
 def transcript_path(study: Study, interviewee_id: str) -> Path:
@@ -114,6 +126,106 @@ def _is_current(
     )
 
 
+@dataclass(frozen=True)
+class TranscriptionRequest:
+    """Everything needed to transcribe one interviewee, apart from the engine: what a
+    worker process (or a Dask worker on another machine) receives."""
+
+    interviewee_id: str
+    recordings: tuple[Path, ...]
+    language: str | None
+    vocabulary: tuple[str, ...]
+    settings: dict[str, Any]
+    """The cache key recorded in the transcript's provenance."""
+    speakers: str = "none"
+    """How segments get speaker labels: "channels", "voice" or "none" (already resolved)."""
+
+
+def plan_transcription(
+    study: Study,
+    interviewee: Interviewee,
+    transcriber: Transcriber,
+    *,
+    vocabulary: Sequence[str] = (),
+    force: bool = False,
+) -> tuple[TranscriptionRequest, Transcript | None]:
+    """The request for one interviewee and, unless `force`, its up-to-date cached transcript
+    (None when it must be transcribed)."""
+    paths = tuple(study.audio_dir / name for name in interviewee.recordings)
+    language = interviewee.language or study.transcription.language
+    if not study.transcription.guide_vocabulary:
+        vocabulary = ()
+    speakers = resolve_mode(study.transcription.speakers, paths)
+    settings = _cache_settings(transcriber, study.transcription, language, vocabulary, speakers)
+    request = TranscriptionRequest(
+        interviewee.id, paths, language, tuple(vocabulary), settings, speakers
+    )
+    target = transcript_path(study, interviewee.id)
+    if target.exists() and not force:
+        cached = try_load_transcript(target)
+        sources_sha = [describe_source(p).sha256 for p in paths]
+        if cached and _is_current(cached, sources_sha, settings, transcriber.model_sha256):
+            return request, cached
+    return request, None
+
+
+def transcribe_request(
+    request: TranscriptionRequest,
+    transcriber: Transcriber,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Transcript:
+    """Transcribe the recordings; writes nothing, so it can run in any process. The decoded
+    audio lives in a temporary file, read one part at a time (memory flat in length)."""
+    with open_recordings(request.recordings) as audio:
+        started = now_utc()
+        if request.speakers == "channels":
+            decoded = transcribe_channels(
+                transcriber,
+                request.recordings,
+                language=request.language,
+                vocabulary=request.vocabulary,
+                on_progress=on_progress,
+            )
+            segments = decoded.segments
+        else:
+            decoded = transcribe_in_parts(
+                transcriber,
+                audio,
+                language=request.language,
+                vocabulary=request.vocabulary,
+                on_progress=on_progress,
+            )
+            decoded = repair_vocabulary_echoes(transcriber, audio, decoded, request.vocabulary)
+            segments = flag_segments(decoded.segments, audio)
+            if request.speakers == "voice":
+                segments = label_segments(segments, voice_turns(audio[0 : len(audio)]))
+    return Transcript(
+        interviewee_id=request.interviewee_id,
+        language=decoded.language,
+        duration=round(audio.duration, 3),
+        segments=segments,
+        provenance=Provenance(
+            sources=audio.sources,
+            engine=transcriber.engine,
+            model=transcriber.model_name,
+            model_sha256=transcriber.model_sha256,
+            settings=request.settings,
+            versions=package_versions(),
+            started=started,
+            finished=now_utc(),
+        ),
+    )
+
+
+def save_transcript(study: Study, transcript: Transcript, *, force: bool = False) -> None:
+    """Write the transcript JSON and its text/subtitle renderings, each atomically."""
+    target = transcript_path(study, transcript.interviewee_id)
+    write_json(target, transcript.to_dict(), force=force)
+    for suffix, render in TRANSCRIPT_WRITERS.items():
+        write_output(target.with_suffix(f".{suffix}"), render(transcript).encode(), force=force)
+
+
 def transcribe_interviewee(
     study: Study,
     interviewee: Interviewee,
@@ -124,56 +236,13 @@ def transcribe_interviewee(
     force: bool = False,
 ) -> tuple[Transcript, bool]:
     """Transcribe (or reuse) one interviewee's recordings; returns (transcript, was_cached)."""
-    paths = [study.audio_dir / name for name in interviewee.recordings]
-    language = interviewee.language or study.transcription.language
-    if not study.transcription.guide_vocabulary:
-        vocabulary = ()
-    speakers = resolve_mode(study.transcription.speakers, paths)
-    settings = _cache_settings(transcriber, study.transcription, language, vocabulary, speakers)
-    target = transcript_path(study, interviewee.id)
-    if target.exists() and not force:
-        cached = try_load_transcript(target)
-        sources_sha = [describe_source(p).sha256 for p in paths]
-        if cached and _is_current(cached, sources_sha, settings, transcriber.model_sha256):
-            return cached, True
-    audio = load_recordings(paths)
-    started = now_utc()
-    if speakers == "channels":
-        decoded = transcribe_channels(
-            transcriber, paths, language=language, vocabulary=vocabulary, on_progress=on_progress
-        )
-        segments = decoded.segments
-    else:
-        decoded = transcribe_in_parts(
-            transcriber,
-            audio.samples,
-            language=language,
-            vocabulary=vocabulary,
-            on_progress=on_progress,
-        )
-        decoded = repair_vocabulary_echoes(transcriber, audio.samples, decoded, vocabulary)
-        segments = flag_segments(decoded.segments, audio.samples)
-        if speakers == "voice":
-            segments = label_segments(segments, voice_turns(audio.samples))
-    transcript = Transcript(
-        interviewee_id=interviewee.id,
-        language=decoded.language,
-        duration=round(audio.duration, 3),
-        segments=segments,
-        provenance=Provenance(
-            sources=audio.sources,
-            engine=transcriber.engine,
-            model=transcriber.model_name,
-            model_sha256=transcriber.model_sha256,
-            settings=settings,
-            versions=package_versions(),
-            started=started,
-            finished=now_utc(),
-        ),
+    request, cached = plan_transcription(
+        study, interviewee, transcriber, vocabulary=vocabulary, force=force
     )
-    write_json(target, transcript.to_dict(), force=force)
-    for suffix, render in TRANSCRIPT_WRITERS.items():
-        write_output(target.with_suffix(f".{suffix}"), render(transcript).encode(), force=force)
+    if cached:
+        return cached, True
+    transcript = transcribe_request(request, transcriber, on_progress=on_progress)
+    save_transcript(study, transcript, force=force)
     return transcript, False
 
 

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from ..audio import SAMPLE_RATE
+from ..audio import SAMPLE_RATE, Samples
 from ..models import Segment, Word
 from .base import Decoded, ProgressCallback, Transcriber
 
@@ -25,7 +25,7 @@ SEARCH_SECONDS = 10.0
 FRAME_SECONDS = 0.1
 
 
-def cut_points(samples: np.ndarray) -> list[int]:
+def cut_points(samples: Samples) -> list[int]:
     """Sample offsets [0, ..., len] of the parts; each inner cut at the quietest 100 ms."""
     step = int(PART_SECONDS * SAMPLE_RATE)
     search = int(SEARCH_SECONDS * SAMPLE_RATE)
@@ -56,7 +56,7 @@ def shift(segment: Segment, offset: float) -> Segment:
 
 def transcribe_in_parts(
     transcriber: Transcriber,
-    samples: np.ndarray,
+    samples: Samples,
     *,
     language: str | None,
     vocabulary: Sequence[str] = (),

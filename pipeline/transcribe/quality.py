@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..audio import SAMPLE_RATE
+from ..audio import SAMPLE_RATE, Samples
 from ..models import Segment
 from .base import Decoded, Transcriber
 from .parts import shift
@@ -52,12 +52,12 @@ def has_repetition_loop(text: str) -> bool:
     return False
 
 
-def _is_silent(samples: np.ndarray, segment: Segment) -> bool:
+def _is_silent(samples: Samples, segment: Segment) -> bool:
     window = samples[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)]
     return window.size == 0 or float(np.sqrt(np.mean(window.astype(np.float64) ** 2))) < SILENCE_RMS
 
 
-def segment_flags(segment: Segment, samples: np.ndarray) -> tuple[str, ...]:
+def segment_flags(segment: Segment, samples: Samples) -> tuple[str, ...]:
     checks = (
         (REPETITION, has_repetition_loop(segment.text)),
         (HIGH_COMPRESSION, segment.compression_ratio > COMPRESSION_RATIO_LIMIT),
@@ -68,7 +68,7 @@ def segment_flags(segment: Segment, samples: np.ndarray) -> tuple[str, ...]:
     return tuple(flag for flag, failed in checks if failed)
 
 
-def flag_segments(segments: tuple[Segment, ...], samples: np.ndarray) -> tuple[Segment, ...]:
+def flag_segments(segments: tuple[Segment, ...], samples: Samples) -> tuple[Segment, ...]:
     return tuple(replace(s, flags=segment_flags(s, samples)) for s in segments)
 
 
@@ -80,7 +80,7 @@ def is_vocabulary_echo(segment: Segment, vocabulary: Sequence[str]) -> bool:
 
 
 def repair_vocabulary_echoes(
-    transcriber: Transcriber, samples: np.ndarray, decoded: Decoded, vocabulary: Sequence[str]
+    transcriber: Transcriber, samples: Samples, decoded: Decoded, vocabulary: Sequence[str]
 ) -> Decoded:
     """Decode each echoed stretch again without hints and splice the result in."""
     segments: list[Segment] = []
