@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from fakes import INTERVIEW_SCRIPT, make_transcript, write_study
 
+from pipeline.align import transcript_words
 from pipeline.files import write_json
 from pipeline.review import edits, store
 from pipeline.review.api import Review, interview
@@ -55,7 +56,7 @@ def main() -> None:
     transcript = make_transcript(long_script())
     write_json(transcript_path(study, "felipe-ochoa"), transcript.to_dict())
     person = [guide.interviewee("felipe-ochoa")]
-    words = len(edits.words_of(transcript))
+    words = len(transcript_words(transcript))
     print(f"transcript: {transcript.duration / 60:.0f} min, {words} words")
     timed("align (first run)", lambda: align_study(study, guide, person))
     review = Review(study, guide, "bench")

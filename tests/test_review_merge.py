@@ -9,6 +9,7 @@ import pytest
 from fakes import A1, A2, A3, A4, GUIDE_YAML, INTERVIEW_SCRIPT, Q3_ES, Q4_ES
 from review_fixtures import aligned_study, answer, realign, retranscribe
 
+from pipeline.align import transcript_words
 from pipeline.errors import ReviewError, StaleEditError
 from pipeline.models import AnswerStatus, InterviewMatrix, Study
 from pipeline.review import edits, store
@@ -32,7 +33,7 @@ def edit(study: Study, interviewee_id: str, question_id: str, **changes: str) ->
 
 def word_at(study: Study, interviewee_id: str, seconds: float) -> int:
     transcript = load_transcript(transcript_path(study, interviewee_id))
-    return next(i for i, w in enumerate(edits.words_of(transcript)) if w.start == seconds)
+    return next(i for i, w in enumerate(transcript_words(transcript)) if w.start == seconds)
 
 
 # --- edits --------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ import getpass
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 
+from ..align import transcript_words
 from ..errors import ReviewError
 from ..models import AlignedAnswer, AnswerStatus, InterviewMatrix, Transcript, Word, join_words
+from ..transcribe import now_utc
 
 _QUESTION_END = re.compile(r"[?.!…]+[\"')\]]*$")
 
@@ -33,15 +34,6 @@ def default_editor() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
-
-
-def now_utc() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def words_of(transcript: Transcript) -> list[Word]:
-    """All words in order, numbered as the review page numbers them."""
-    return [word for segment in transcript.segments for word in segment.timed_words]
 
 
 def answer_of(matrix: InterviewMatrix, question_id: str) -> AlignedAnswer:
@@ -150,7 +142,7 @@ def reanchor(
 ) -> InterviewMatrix:
     """Say the question was asked from word `word` on: it runs to the end of that sentence
     (a "?", "." or the end of the segment) and its answer from there to the next question."""
-    words = words_of(transcript)
+    words = transcript_words(transcript)
     if not 0 <= word < len(words):
         raise ReviewError(f"word {word} is outside the transcript (0-{len(words) - 1})")
     current = answer_of(matrix, question_id)
@@ -175,7 +167,7 @@ def question_span(transcript: Transcript, first: int) -> Anchor:
 
 def anchors_of(matrix: InterviewMatrix, transcript: Transcript) -> dict[str, Anchor]:
     """The re-anchored questions of a matrix, located in (possibly new) transcript words."""
-    words = words_of(transcript)
+    words = transcript_words(transcript)
     return {
         a.question_id: span
         for a in matrix.answers
@@ -202,7 +194,7 @@ def apply_anchors(
     """
     if not anchors:
         return matrix
-    words = words_of(transcript)
+    words = transcript_words(transcript)
     before = _positions(matrix, words, {})
     after = _positions(matrix, words, anchors)
     taken = {i for qid, a in anchors.items() for i in range(a.first, a.last + 1)}
