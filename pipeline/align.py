@@ -67,7 +67,8 @@ SPAN_LENGTHS = (0.5, 2.0)
 PAUSE_SPLIT_SECONDS = 1.0
 """A silence this long between words starts a new sentence (often a change of speaker)."""
 MERGE_GAP_WORDS = 3
-"""Two questions with at most this many interviewee words between them were asked as one."""
+"""Two questions with at most this many words of unknown speaker between them, said in the
+same breath, were asked as one."""
 EARLY_MIN_WORDS = 3
 EARLY_OVERLAP = 0.5
 """A passage answers another question early when it shares at least EARLY_MIN_WORDS and
@@ -462,8 +463,24 @@ def _answer_words(ctx: _Words, first: int, stop: int) -> list[int]:
 
 
 def _merged(ctx: _Words, spoken: list[int], index: int, located: list[_Match]) -> bool:
-    """Nothing (or a mere "yes") answered before the next question: both were asked as one."""
-    return index + 1 < len(located) and len([i for i in spoken if ctx.plain[i]]) <= MERGE_GAP_WORDS
+    """Nobody answered before the next question: both were asked as one.
+
+    Interviewees often answer in a word or two ("Sí, claro."), so a short passage between
+    two questions only joins them when it is not the interviewee's: with roles known it must
+    be none at all; with unknown speakers it must be a joining word said in the same breath
+    ("... sostenible? y ¿qué ...") - no pause of PAUSE_SPLIT_SECONDS, no sentence of its own.
+    """
+    if index + 1 >= len(located):
+        return False
+    between = [i for i in spoken if ctx.plain[i]]
+    if len(between) > MERGE_GAP_WORDS or any(ctx.roles[i] == INTERVIEWEE for i in between):
+        return False
+    first, stop = located[index].last, located[index + 1].first
+    paused = any(
+        ctx.words[i + 1].start - ctx.words[i].end >= PAUSE_SPLIT_SECONDS for i in range(first, stop)
+    )
+    own_sentence = any(_SENTENCE_END.search(ctx.words[i].text.strip()) for i in between)
+    return not between or not (paused or own_sentence)
 
 
 def _answer(
