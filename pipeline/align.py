@@ -26,8 +26,10 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 from rapidfuzz import fuzz
 
+from . import semantic
 from .models import (
     AlignedAnswer,
     AnswerStatus,
@@ -98,6 +100,13 @@ OVERLAP_FLOOR = 0.2
 shared words are too few or too common to say a passage asks the question."""
 OVERLAP_MIN_SHARED = 2
 """Content words a passage must share with a question for the overlap to count at all."""
+SEMANTIC_FLOOR = 0.04
+"""How far above its usual similarity to this interview's questions (the median) a
+sentence's meaning must come to a guide question's before it may place it."""
+SEMANTIC_SCALE = 2.0
+"""Score gained per unit of meaning similarity above SEMANTIC_FLOOR."""
+SEMANTIC_CEILING = 0.7
+"""Highest score meaning alone gives: a near-verbatim question still wins on its words."""
 OVERLAP_CEILING = 0.64
 """Highest score overlap alone gives: enough for a passage in question form, too little
 (after STATEMENT_WEIGHT or TURN_STATEMENT_WEIGHT) for a statement, since answers echo the
@@ -222,7 +231,8 @@ def _prepare(transcript: Transcript, questions: Sequence[Question]) -> _Words:
     )
     evidence = [0.0] * len(words)
     if any(label not in (INTERVIEWER, INTERVIEWEE, UNKNOWN) for label in labels):
-        for match in _candidates(questions, unlabelled):  # which voice asks the questions?
+        lexical = (m for q in questions for m in _locate(q, unlabelled))
+        for match in lexical:  # which voice asks the questions? (by words: meaning is too loose)
             for index in range(match.first, match.last + 1):
                 evidence[index] = max(evidence[index], match.score)
     roles = resolve_roles(labels, evidence)
@@ -279,7 +289,44 @@ def _start_points(words: list[Word], plain: list[str], labels: list[str]) -> lis
 
 
 def _candidates(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
-    return [m for q in questions for m in _locate(q, ctx)]
+    return [*(m for q in questions for m in _locate(q, ctx)), *_by_meaning(questions, ctx)]
+
+
+def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
+    """Question-form sentences placed by meaning (with the `semantic` extra installed).
+
+    Each sentence the interviewee did not say, in question form, is compared with every
+    question in each of its languages. Similarities of a multilingual embedding sit in a
+    narrow band, so a sentence counts by how far it stands above the question's median over
+    the interview, and only for the question it stands out most for.
+    """
+    model = semantic.embedder()
+    spans = [
+        (s.first_word, s.last_word)
+        for s in _sentences_of(ctx.words)
+        if ctx.questioning[s.first_word]
+        and majority_role(ctx.roles[s.first_word : s.last_word + 1]) != INTERVIEWEE
+    ]
+    if model is None or len(spans) < 2 or not questions:
+        return []
+    said = model.embed([join_words(ctx.words[a : b + 1]) for a, b in spans])
+    texts = [(n, t) for n, q in enumerate(questions) for t in q.text.values()]
+    asked = model.embed([t for _, t in texts])
+    similar = np.full((len(spans), len(questions)), -1.0)
+    for column, (n, _) in enumerate(texts):
+        similar[:, n] = np.maximum(similar[:, n], said @ asked[column])
+    above = similar - np.median(similar, axis=0)
+    matches = []
+    for row, (first, last) in enumerate(spans):
+        n = int(np.argmax(above[row]))
+        gain = float(above[row, n]) - SEMANTIC_FLOOR
+        if gain < 0:
+            continue
+        score = min(SEMANTIC_CEILING, MATCH_THRESHOLD + gain * SEMANTIC_SCALE)
+        score *= _speaker_weight(ctx, first, last)
+        if score >= MATCH_THRESHOLD:
+            matches.append(_Match(questions[n].id, first, last, score))
+    return matches
 
 
 def _locate(question: Question, ctx: _Words) -> Iterator[_Match]:
