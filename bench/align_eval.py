@@ -51,8 +51,8 @@ interviewer's turn that asked it."""
 FLOORS = {"example": 0.95, "stress": 0.95, "real": 0.6}
 """Minimum share of questions handled right, per set (asserted in tests/test_align_eval.py).
 The real set's floor guards against regressions; its goal is REAL_TARGET."""
-REAL_FLOOR_BY_MEANING = 0.76
-"""The real set's floor with the `semantic` extra installed (measured 76.0%; the word-only
+REAL_FLOOR_BY_MEANING = 0.8
+"""The real set's floor with the `semantic` extra installed (measured 80.0%; the word-only
 path keeps FLOORS["real"])."""
 REAL_TARGET = 0.85
 """Share of questions the real transcripts should have right (issue #5); not reached yet:

@@ -296,28 +296,28 @@ def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
     """Question-form sentences placed by meaning (with the `semantic` extra installed).
 
     Each sentence the interviewee did not say, in question form, is compared with every
-    question in each of its languages. Similarities of a multilingual embedding sit in a
-    narrow band, so a sentence counts by how far it stands above the question's median over
-    the interview, and only for the question it stands out most for.
+    question in each of its languages, alone and with the statement that leads into it in
+    the same turn ("You are polling at 10%. What do you attribute that to?"). Similarities
+    of a multilingual embedding sit in a narrow band, so a sentence counts by how far it
+    stands above the question's median over the interview, and only for the question it
+    stands out most for.
     """
     model = semantic.embedder()
-    spans = [
-        (s.first_word, s.last_word)
-        for s in _sentences_of(ctx.words)
-        if ctx.questioning[s.first_word]
-        and majority_role(ctx.roles[s.first_word : s.last_word + 1]) != INTERVIEWEE
-    ]
+    spans = _asking_sentences(ctx)
     if model is None or len(spans) < 2 or not questions:
         return []
-    said = model.embed([join_words(ctx.words[a : b + 1]) for a, b in spans])
+    alone = model.embed([join_words(ctx.words[first : last + 1]) for _, first, last in spans])
+    led = model.embed([join_words(ctx.words[lead : last + 1]) for lead, _, last in spans])
     texts = [(n, t) for n, q in enumerate(questions) for t in q.text.values()]
     asked = model.embed([t for _, t in texts])
     similar = np.full((len(spans), len(questions)), -1.0)
     for column, (n, _) in enumerate(texts):
-        similar[:, n] = np.maximum(similar[:, n], said @ asked[column])
+        similar[:, n] = np.maximum.reduce(
+            [similar[:, n], alone @ asked[column], led @ asked[column]]
+        )
     above = similar - np.median(similar, axis=0)
     matches = []
-    for row, (first, last) in enumerate(spans):
+    for row, (_, first, last) in enumerate(spans):
         n = int(np.argmax(above[row]))
         gain = float(above[row, n]) - SEMANTIC_FLOOR
         if gain < 0:
@@ -327,6 +327,31 @@ def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
         if score >= MATCH_THRESHOLD:
             matches.append(_Match(questions[n].id, first, last, score))
     return matches
+
+
+def _asking_sentences(ctx: _Words) -> list[tuple[int, int, int]]:
+    """(lead, first, last) word indexes of each question-form sentence the interviewee did
+    not say; `lead` starts the statement just before it in the same turn, if any."""
+    sentences = _sentences_of(ctx.words)
+    spans = []
+    for k, sentence in enumerate(sentences):
+        if not ctx.questioning[sentence.first_word] or _said_by_interviewee(ctx, sentence):
+            continue
+        lead = sentence.first_word
+        before = sentences[k - 1] if k else None
+        if (
+            before is not None
+            and sentence.start - before.end < TURN_PAUSE_SECONDS
+            and not ctx.questioning[before.first_word]
+            and not _said_by_interviewee(ctx, before)
+        ):
+            lead = before.first_word
+        spans.append((lead, sentence.first_word, sentence.last_word))
+    return spans
+
+
+def _said_by_interviewee(ctx: _Words, sentence: Sentence) -> bool:
+    return majority_role(ctx.roles[sentence.first_word : sentence.last_word + 1]) == INTERVIEWEE
 
 
 def _locate(question: Question, ctx: _Words) -> Iterator[_Match]:
