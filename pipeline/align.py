@@ -7,7 +7,8 @@ Interviewers paraphrase, reorder, skip and merge questions, so alignment works i
    against passages that start where a sentence, a speaker turn or an inner question
    ("... and how ...") starts; passages the interviewee speaks count for little. A passage
    that shares the question's rarer content words (weighted by how seldom the interview
-   uses them) also counts, for questions the interviewer put in quite other words.
+   uses them) also counts, for questions the interviewer put in quite other words, and,
+   with the `semantic` extra, a question-form sentence close in meaning (pipeline.semantic).
 3. Assignment: one non-overlapping set of candidates, at most one per question, with the
    highest total score; asking a question before one that precedes it in the guide costs a
    small penalty, so guide order breaks ties but a clear reordering still wins.
