@@ -7,7 +7,8 @@ Interviewers paraphrase, reorder, skip and merge questions, so alignment works i
    against passages that start where a sentence, a speaker turn or an inner question
    ("... and how ...") starts; passages the interviewee speaks count for little. A passage
    that shares the question's rarer content words (weighted by how seldom the interview
-   uses them) also counts, for questions the interviewer put in quite other words.
+   uses them) also counts, for questions the interviewer put in quite other words, and,
+   with the `semantic` extra, a question-form sentence close in meaning (pipeline.semantic).
 3. Assignment: one non-overlapping set of candidates, at most one per question, with the
    highest total score; asking a question before one that precedes it in the guide costs a
    small penalty, so guide order breaks ties but a clear reordering still wins.
@@ -26,8 +27,10 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 from rapidfuzz import fuzz
 
+from . import semantic
 from .models import (
     AlignedAnswer,
     AnswerStatus,
@@ -67,7 +70,8 @@ SPAN_LENGTHS = (0.5, 2.0)
 PAUSE_SPLIT_SECONDS = 1.0
 """A silence this long between words starts a new sentence (often a change of speaker)."""
 MERGE_GAP_WORDS = 3
-"""Two questions with at most this many interviewee words between them were asked as one."""
+"""Two questions with at most this many words of unknown speaker between them, said in the
+same breath, were asked as one."""
 EARLY_MIN_WORDS = 3
 EARLY_OVERLAP = 0.5
 """A passage answers another question early when it shares at least EARLY_MIN_WORDS and
@@ -97,6 +101,13 @@ OVERLAP_FLOOR = 0.2
 shared words are too few or too common to say a passage asks the question."""
 OVERLAP_MIN_SHARED = 2
 """Content words a passage must share with a question for the overlap to count at all."""
+SEMANTIC_FLOOR = 0.04
+"""How far above its usual similarity to this interview's questions (the median) a
+sentence's meaning must come to a guide question's before it may place it."""
+SEMANTIC_SCALE = 2.0
+"""Score gained per unit of meaning similarity above SEMANTIC_FLOOR."""
+SEMANTIC_CEILING = 0.7
+"""Highest score meaning alone gives: a near-verbatim question still wins on its words."""
 OVERLAP_CEILING = 0.64
 """Highest score overlap alone gives: enough for a passage in question form, too little
 (after STATEMENT_WEIGHT or TURN_STATEMENT_WEIGHT) for a statement, since answers echo the
@@ -221,7 +232,8 @@ def _prepare(transcript: Transcript, questions: Sequence[Question]) -> _Words:
     )
     evidence = [0.0] * len(words)
     if any(label not in (INTERVIEWER, INTERVIEWEE, UNKNOWN) for label in labels):
-        for match in _candidates(questions, unlabelled):  # which voice asks the questions?
+        lexical = (m for q in questions for m in _locate(q, unlabelled))
+        for match in lexical:  # which voice asks the questions? (by words: meaning is too loose)
             for index in range(match.first, match.last + 1):
                 evidence[index] = max(evidence[index], match.score)
     roles = resolve_roles(labels, evidence)
@@ -278,7 +290,69 @@ def _start_points(words: list[Word], plain: list[str], labels: list[str]) -> lis
 
 
 def _candidates(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
-    return [m for q in questions for m in _locate(q, ctx)]
+    return [*(m for q in questions for m in _locate(q, ctx)), *_by_meaning(questions, ctx)]
+
+
+def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
+    """Question-form sentences placed by meaning (with the `semantic` extra installed).
+
+    Each sentence the interviewee did not say, in question form, is compared with every
+    question in each of its languages, alone and with the statement that leads into it in
+    the same turn ("You are polling at 10%. What do you attribute that to?"). Similarities
+    of a multilingual embedding sit in a narrow band, so a sentence counts by how far it
+    stands above the question's median over the interview, and only for the question it
+    stands out most for.
+    """
+    model = semantic.embedder()
+    spans = _asking_sentences(ctx)
+    if model is None or len(spans) < 2 or not questions:
+        return []
+    alone = model.embed([join_words(ctx.words[first : last + 1]) for _, first, last in spans])
+    led = model.embed([join_words(ctx.words[lead : last + 1]) for lead, _, last in spans])
+    texts = [(n, t) for n, q in enumerate(questions) for t in q.text.values()]
+    asked = model.embed([t for _, t in texts])
+    similar = np.full((len(spans), len(questions)), -1.0)
+    for column, (n, _) in enumerate(texts):
+        similar[:, n] = np.maximum.reduce(
+            [similar[:, n], alone @ asked[column], led @ asked[column]]
+        )
+    above = similar - np.median(similar, axis=0)
+    matches = []
+    for row, (_, first, last) in enumerate(spans):
+        n = int(np.argmax(above[row]))
+        gain = float(above[row, n]) - SEMANTIC_FLOOR
+        if gain < 0:
+            continue
+        score = min(SEMANTIC_CEILING, MATCH_THRESHOLD + gain * SEMANTIC_SCALE)
+        score *= _speaker_weight(ctx, first, last)
+        if score >= MATCH_THRESHOLD:
+            matches.append(_Match(questions[n].id, first, last, score))
+    return matches
+
+
+def _asking_sentences(ctx: _Words) -> list[tuple[int, int, int]]:
+    """(lead, first, last) word indexes of each question-form sentence the interviewee did
+    not say; `lead` starts the statement just before it in the same turn, if any."""
+    sentences = _sentences_of(ctx.words)
+    spans = []
+    for k, sentence in enumerate(sentences):
+        if not ctx.questioning[sentence.first_word] or _said_by_interviewee(ctx, sentence):
+            continue
+        lead = sentence.first_word
+        before = sentences[k - 1] if k else None
+        if (
+            before is not None
+            and sentence.start - before.end < TURN_PAUSE_SECONDS
+            and not ctx.questioning[before.first_word]
+            and not _said_by_interviewee(ctx, before)
+        ):
+            lead = before.first_word
+        spans.append((lead, sentence.first_word, sentence.last_word))
+    return spans
+
+
+def _said_by_interviewee(ctx: _Words, sentence: Sentence) -> bool:
+    return majority_role(ctx.roles[sentence.first_word : sentence.last_word + 1]) == INTERVIEWEE
 
 
 def _locate(question: Question, ctx: _Words) -> Iterator[_Match]:
@@ -462,8 +536,24 @@ def _answer_words(ctx: _Words, first: int, stop: int) -> list[int]:
 
 
 def _merged(ctx: _Words, spoken: list[int], index: int, located: list[_Match]) -> bool:
-    """Nothing (or a mere "yes") answered before the next question: both were asked as one."""
-    return index + 1 < len(located) and len([i for i in spoken if ctx.plain[i]]) <= MERGE_GAP_WORDS
+    """Nobody answered before the next question: both were asked as one.
+
+    Interviewees often answer in a word or two ("Sí, claro."), so a short passage between
+    two questions only joins them when it is not the interviewee's: with roles known it must
+    be none at all; with unknown speakers it must be a joining word said in the same breath
+    ("... sostenible? y ¿qué ...") - no pause of PAUSE_SPLIT_SECONDS, no sentence of its own.
+    """
+    if index + 1 >= len(located):
+        return False
+    between = [i for i in spoken if ctx.plain[i]]
+    if len(between) > MERGE_GAP_WORDS or any(ctx.roles[i] == INTERVIEWEE for i in between):
+        return False
+    first, stop = located[index].last, located[index + 1].first
+    paused = any(
+        ctx.words[i + 1].start - ctx.words[i].end >= PAUSE_SPLIT_SECONDS for i in range(first, stop)
+    )
+    own_sentence = any(_SENTENCE_END.search(ctx.words[i].text.strip()) for i in between)
+    return not between or not (paused or own_sentence)
 
 
 def _answer(

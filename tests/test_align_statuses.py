@@ -3,6 +3,7 @@ and how the statuses reach the aligned file and the exports."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,57 @@ def test_questions_each_answered_are_not_merged(guide: Guide) -> None:
     ]
     answers = align(guide, script, "q1", "q4")
     assert [a.status for a in answers.values()] == [AnswerStatus.FOUND] * 2
+
+
+SHORT_ANSWER: list[Sentence] = [
+    (GREETING, 0.0, 3.0),
+    (Q1_ES, 4.0, 9.0),
+    ("Sí, claro.", 10.0, 14.0),
+    (Q2_ES, 15.0, 19.0),
+    (A2, 20.0, 24.0),
+]
+"""q1 answered in two words, between pauses, before q2 is asked."""
+
+
+def test_a_short_answer_between_pauses_is_an_answer_not_a_merge(guide: Guide) -> None:
+    answers = align(guide, SHORT_ANSWER, "q1", "q2")
+    q1 = answers["q1"]
+    assert (q1.status, q1.merged_with, q1.answer) == (AnswerStatus.FOUND, "", "Sí, claro.")
+    assert answers["q2"].answer == A2
+
+
+@pytest.mark.parametrize(
+    "speakers",
+    [
+        ["interviewer", "interviewer", "interviewee", "interviewer", "interviewee"],
+        ["speaker-1", "speaker-1", "speaker-2", "speaker-1", "speaker-2"],
+    ],
+)
+def test_a_short_answer_by_the_interviewee_is_not_a_merge(
+    guide: Guide, speakers: list[str]
+) -> None:
+    """With roles known, any interviewee word between two questions answers the first,
+    even said without a pause."""
+    script = [(text, n * 3.0, n * 3.0 + 2.9) for n, (text, _, _) in enumerate(SHORT_ANSWER)]
+    transcript = make_transcript(script)
+    transcript = replace(
+        transcript,
+        segments=tuple(
+            replace(s, speaker=label)
+            for s, label in zip(transcript.segments, speakers, strict=True)
+        ),
+    )
+    matrix = align_interview(transcript, guide, asking(guide, "q1", "q2"), "en")
+    q1 = matrix.answers[0]
+    assert (q1.status, q1.merged_with, q1.answer) == (AnswerStatus.FOUND, "", "Sí, claro.")
+
+
+def test_a_joining_word_in_the_same_breath_still_merges(guide: Guide) -> None:
+    """Unknown speakers: "¿...sostenible? Y ¿cómo coopera ...?" with no pause is one turn."""
+    script: list[Sentence] = [(f"{Q1_ES} Y {Q2_ES}", 0.0, 12.0), (f"{A1} {A2}", 13.0, 18.0)]
+    answers = align(guide, script, "q1", "q2")
+    assert answers["q1"].merged_with == "q2"
+    assert answers["q2"].answer == f"{A1} {A2}"
 
 
 # --- early answers -------------------------------------------------------------------------
