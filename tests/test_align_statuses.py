@@ -4,7 +4,6 @@ and how the statuses reach the aligned file and the exports."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from fakes import (
@@ -12,12 +11,12 @@ from fakes import (
     A2,
     A4,
     GREETING,
-    GUIDE_YAML,
     Q1_ES,
     Q2_ES,
     Q4_EN,
     Q4_ES,
     Sentence,
+    asking,
     make_transcript,
 )
 
@@ -30,13 +29,11 @@ from pipeline.export.content import (
     Paragraph,
     answer_paragraphs,
 )
-from pipeline.guide import load_guide
 from pipeline.models import (
     AlignedAnswer,
     AnswerStatus,
     EarlyAnswer,
     Guide,
-    Interviewee,
     InterviewMatrix,
 )
 from pipeline.workflow import located_summary
@@ -44,18 +41,6 @@ from pipeline.workflow import located_summary
 WEAK_Q1 = "¿Qué problemas grandes tiene la ciudad para crecer de forma sostenible?"
 """q1 in other words: only a few of the guide's words survive."""
 CLOSE_Q1 = "¿Cuáles son los problemas que tiene Cuenca para el desarrollo?"
-
-
-@pytest.fixture(scope="module")
-def guide(tmp_path_factory: pytest.TempPathFactory) -> Guide:
-    path: Path = tmp_path_factory.mktemp("guide") / "guide.yaml"
-    path.write_text(GUIDE_YAML, encoding="utf-8")
-    return load_guide(path)
-
-
-def asking(guide: Guide, *question_ids: str) -> Interviewee:
-    base = guide.interviewee("felipe-ochoa")
-    return Interviewee(base.id, base.name, base.role, question_ids, base.recordings)
 
 
 def align(guide: Guide, script: list[Sentence], *ids: str, probability: float = 0.9):

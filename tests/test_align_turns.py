@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from fakes import A1, A2, A4, GREETING, Q1_ES, Q2_ES, Q4_ES, Sentence, make_transcript
+from fakes import A1, A2, A4, GREETING, Q1_ES, Q2_ES, Q4_ES, Sentence, asking, make_transcript
 
 from pipeline.align import align_interview
-from pipeline.guide import load_guide
-from pipeline.models import AnswerStatus, Guide, Interviewee, Transcript
+from pipeline.models import AnswerStatus, Guide, Transcript
 from pipeline.turns import INTERVIEWEE, INTERVIEWER, majority_role, resolve_roles
-
-
-@pytest.fixture(scope="module")
-def guide(tmp_path_factory: pytest.TempPathFactory) -> Guide:
-    from fakes import GUIDE_YAML
-
-    path: Path = tmp_path_factory.mktemp("guide") / "guide.yaml"
-    path.write_text(GUIDE_YAML, encoding="utf-8")
-    return load_guide(path)
-
-
-def asking(guide: Guide, *question_ids: str) -> Interviewee:
-    base = guide.interviewee("felipe-ochoa")
-    return Interviewee(base.id, base.name, base.role, question_ids, base.recordings)
 
 
 def labelled(script: list[Sentence], speakers: list[str]) -> Transcript:
