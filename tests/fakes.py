@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.audio import SAMPLE_RATE
@@ -326,3 +328,25 @@ def asking(guide: Guide, *question_ids: str) -> Interviewee:
     """An interviewee of the guide who was asked exactly these questions, in this order."""
     base = guide.interviewee("felipe-ochoa")
     return Interviewee(base.id, base.name, base.role, question_ids, base.recordings)
+
+
+@contextmanager
+def local_dask_cluster() -> Iterator[str]:
+    """A two-process Dask LocalCluster on loopback (its address), with the workers' malloc
+    trimming off as the README advises; skips when the [dask] extra is missing."""
+    distributed = pytest.importorskip("distributed", reason="extra [dask] not installed")
+    import dask
+
+    from pipeline.batch import DASK_TRIM_SETTING
+
+    with (
+        dask.config.set({DASK_TRIM_SETTING: None}),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        ) as cluster,
+    ):
+        yield cluster.scheduler_address

@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from fakes import CrashingEngine, hashing_engine, invoke, write_audio
+from fakes import CrashingEngine, hashing_engine, invoke, local_dask_cluster, write_audio
 
 import pipeline.batch
 import pipeline.transcribe
 from pipeline.audio import load_recordings, open_recordings
-from pipeline.batch import DASK_TRIM_SETTING, BatchProgress, default_workers, worker_settings
+from pipeline.batch import BatchProgress, default_workers, worker_settings
 from pipeline.errors import PipelineError
 from pipeline.models import TranscriptionSettings
 from pipeline.transcribe import load_transcript, transcript_path
@@ -207,20 +207,8 @@ def test_help_shows_the_batch_options() -> None:
 @pytest.fixture(scope="module")
 def dask_scheduler() -> Iterator[str]:
     """A two-process LocalCluster on loopback, shared by this module's Dask tests."""
-    distributed = pytest.importorskip("distributed", reason="extra [dask] not installed")
-    import dask
-
-    with (
-        dask.config.set({DASK_TRIM_SETTING: None}),
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-    ):
-        yield cluster.scheduler_address
+    with local_dask_cluster() as address:
+        yield address
 
 
 def test_dask_cluster_gives_the_same_transcripts_as_one_process(

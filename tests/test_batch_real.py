@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import local_dask_cluster
 
-from pipeline.batch import DASK_TRIM_SETTING
 from pipeline.transcribe import load_transcript, transcript_path
 from pipeline.workflow import open_study, select, transcribe_study
 
@@ -38,24 +38,11 @@ def transcribe_two(root: Path, **options: Any) -> list[dict[str, Any]]:
 
 
 def test_same_transcripts_in_one_process_two_workers_and_on_dask(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed", reason="extra [dask] not installed")
-    import dask
-
+    pytest.importorskip("distributed", reason="extra [dask] not installed")
     here = transcribe_two(example_copy(tmp_path / "here"), workers=1)
     assert all(sum(len(s["words"]) for s in t["segments"]) > 200 for t in here)
     pooled = transcribe_two(example_copy(tmp_path / "pool"), workers=2)
     assert pooled == here
-    with (
-        dask.config.set({DASK_TRIM_SETTING: None}),
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-    ):
-        remote = transcribe_two(
-            example_copy(tmp_path / "dask"), scheduler=cluster.scheduler_address
-        )
+    with local_dask_cluster() as address:
+        remote = transcribe_two(example_copy(tmp_path / "dask"), scheduler=address)
     assert remote == here
