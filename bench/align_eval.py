@@ -339,10 +339,10 @@ def example_set() -> list[Labelled]:
     return items
 
 
-def real_set() -> list[Labelled]:
-    """Public interview transcripts (bench/align_data/real/*.yaml) with their derived guides."""
+def real_set(folder: str = "real") -> list[Labelled]:
+    """Public interview transcripts (bench/align_data/<folder>/*.yaml) with their guides."""
     items = []
-    for path in sorted((DATA / "real").glob("*.yaml")):
+    for path in sorted((DATA / folder).glob("*.yaml")):
         data = yaml.safe_load(path.read_text("utf-8"))
         guide = load_guide(path.parent / data["guide"])
         interviewee = guide.interviewee(data["interviewee"])
@@ -350,7 +350,12 @@ def real_set() -> list[Labelled]:
         labels = {"interviewer": "", "interviewee": ""}
         items.append(
             from_turns(
-                f"real/{path.stem}", guide, interviewee, turns, labels=labels, rng=random.Random(0)
+                f"{folder}/{path.stem}",
+                guide,
+                interviewee,
+                turns,
+                labels=labels,
+                rng=random.Random(0),
             )
         )
     return items
