@@ -21,6 +21,7 @@ Questions that match nothing are reported as not asked rather than filled with a
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -297,25 +298,31 @@ def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
     """Question-form sentences placed by meaning (with the `semantic` extra installed).
 
     Each sentence the interviewee did not say, in question form, is compared with every
-    question in each of its languages, alone and with the statement that leads into it in
-    the same turn ("You are polling at 10%. What do you attribute that to?"). Similarities
-    of a multilingual embedding sit in a narrow band, so a sentence counts by how far it
-    stands above the question's median over the interview, and only for the question it
-    stands out most for.
+    question in each of its languages: alone, with the statement that leads into it in the
+    same turn ("You are polling at 10%. What do you attribute that to?"), and clause by
+    clause, since a two-part question often shares only one part with the guide's ("...,
+    and how did you go about it?"). Similarities of a multilingual embedding sit in a
+    narrow band, so a sentence counts by how far it stands above the question's median
+    over the interview, and only for the question it stands out most for.
     """
     model = semantic.embedder()
     spans = _asking_sentences(ctx)
     if model is None or len(spans) < 2 or not questions:
         return []
-    alone = model.embed([join_words(ctx.words[first : last + 1]) for _, first, last in spans])
-    led = model.embed([join_words(ctx.words[lead : last + 1]) for lead, _, last in spans])
-    texts = [(n, t) for n, q in enumerate(questions) for t in q.text.values()]
-    asked = model.embed([t for _, t in texts])
-    similar = np.full((len(spans), len(questions)), -1.0)
-    for column, (n, _) in enumerate(texts):
-        similar[:, n] = np.maximum.reduce(
-            [similar[:, n], alone @ asked[column], led @ asked[column]]
-        )
+    heard = [
+        [
+            join_words(ctx.words[lead : last + 1]),
+            *_clauses([w.text.strip() for w in ctx.words[first : last + 1]]),
+        ]
+        for lead, first, last in spans
+    ]
+    guide = [[c for t in q.text.values() for c in _clauses(t.split())] for q in questions]
+    rows = model.embed([t for texts in heard for t in texts])
+    columns = model.embed([t for texts in guide for t in texts])
+    pairs = rows @ columns.T
+    similar = np.maximum.reduceat(
+        np.maximum.reduceat(pairs, _offsets(heard), axis=0), _offsets(guide), axis=1
+    )
     above = similar - np.median(similar, axis=0)
     matches = []
     for row, (_, first, last) in enumerate(spans):
@@ -328,6 +335,25 @@ def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
         if score >= MATCH_THRESHOLD:
             matches.append(_Match(questions[n].id, first, last, score))
     return matches
+
+
+def _clauses(tokens: Sequence[str]) -> list[str]:
+    """The whole text, then each of its parts cut before a question word that follows
+    "and"/"or"/"y" ("What led you to start it, | and how did you get it going?")."""
+    plain = [normalise(t) for t in tokens]
+    cuts = [
+        i - 1
+        for i in range(2, len(tokens))
+        if plain[i] in _INNER_OPENERS and plain[i - 1] in _JOINERS
+    ]
+    bounds = [0, *cuts, len(tokens)]
+    parts = [" ".join(tokens[a:b]).strip(" ,;") for a, b in itertools.pairwise(bounds)]
+    return [" ".join(tokens), *parts] if len(parts) > 1 else [" ".join(tokens)]
+
+
+def _offsets(groups: list[list[str]]) -> list[int]:
+    """Where each group's rows start in the flattened list (for np.maximum.reduceat)."""
+    return list(np.cumsum([0, *(len(g) for g in groups[:-1])]))
 
 
 def _asking_sentences(ctx: _Words) -> list[tuple[int, int, int]]:
