@@ -9,7 +9,10 @@ Sets (see bench/align_data/README.md):
   example  the bundled example study, transcribed once by the real bundled model
   stress   synthetic interviews generated from the example's script: paraphrased, reordered,
            skipped and merged questions, follow-ups, filler talk, small talk, ASR-like noise
-  real     public interview transcripts (Wikinews) with guides written for them in other words
+  real     public interview transcripts (Wikinews) with guides written for them in other words;
+           the aligner's settings were tuned on these
+  heldout  twelve more (eleven Wikinews via GUM, one Spanish Wikinoticias), same protocol,
+           never tuned on: the honest figure
 
     python bench/align_eval.py            # 200 stress interviews
     python bench/align_eval.py --fast     # 30 stress interviews (what CI runs via pytest)
@@ -48,15 +51,16 @@ DATA = Path(__file__).resolve().parent / "align_data"
 PLACE_TOLERANCE = 1.0
 """A located question counts as right when it starts within this many seconds of the
 interviewer's turn that asked it."""
-FLOORS = {"example": 0.95, "stress": 0.95, "real": 0.6}
-"""Minimum share of questions handled right, per set (asserted in tests/test_align_eval.py).
-The real set's floor guards against regressions; its goal is REAL_TARGET."""
-REAL_FLOOR_BY_MEANING = 0.8
-"""The real set's floor with the `semantic` extra installed (measured 80.0%; the word-only
-path keeps FLOORS["real"])."""
+FLOORS = {"example": 0.95, "stress": 0.95, "real": 0.6, "heldout": 0.33}
+"""Minimum share of questions handled right, per set, matching words only (asserted in
+tests/test_align_eval.py). The public sets' floors are their measured figures, to catch
+regressions; their goal is REAL_TARGET."""
+FLOORS_BY_MEANING = {"real": 0.92, "heldout": 0.69}
+"""The public sets' floors with the `semantic` extra installed (measured 92.0% and 69.8%)."""
 REAL_TARGET = 0.85
-"""Share of questions the real transcripts should have right (issue #5); not reached yet:
-their guides word half the questions quite differently from the interviewer."""
+"""Share of questions public transcripts should have right (issue #5): met on the set the
+settings were tuned on, not on the held-out one, whose guides often ask in quite other
+words than the interviewer did."""
 
 
 @dataclass(frozen=True)
@@ -568,8 +572,9 @@ def _lower_first(text: str) -> str:
 
 def all_sets(stress_count: int) -> dict[str, list[Labelled]]:
     sets = {"example": example_set(), "stress": stress_set(stress_count)}
-    if real := real_set():
-        sets["real"] = real
+    for folder in ("real", "heldout"):
+        if items := real_set(folder):
+            sets[folder] = items
     return sets
 
 
@@ -587,9 +592,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report(scores))
     if args.show_wrong:
         print("\n".join(wrong))
-    if "real" in scores and scores["real"].accuracy < REAL_TARGET:
-        print(f"real transcripts below the {REAL_TARGET:.0%} target")
-    below = [n for n, s in scores.items() if s.accuracy < FLOORS[n]]
+    for name in ("real", "heldout"):
+        if name in scores and scores[name].accuracy < REAL_TARGET:
+            print(f"{name}: below the {REAL_TARGET:.0%} target")
+    floors = {**FLOORS, **(FLOORS_BY_MEANING if semantic.embedder() else {})}
+    below = [n for n, s in scores.items() if s.accuracy < floors[n]]
     if below:
         print(f"below the accuracy floor: {', '.join(below)}")
     return 1 if below else 0

