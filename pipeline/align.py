@@ -281,10 +281,13 @@ def _start_points(words: list[Word], plain: list[str], labels: list[str]) -> lis
     starts = {s.first_word for s in _sentences_of(words)}
     starts |= {i for i in range(1, len(words)) if words[i - 1].text.rstrip().endswith(",")}
     starts |= {i for i in range(1, len(words)) if labels[i] != labels[i - 1]}
-    starts |= {
-        i for i in range(1, len(words)) if plain[i] in _INNER_OPENERS and plain[i - 1] in _JOINERS
-    }
+    starts |= {i for i in range(1, len(words)) if _inner_question_at(plain, i)}
     return sorted(starts)
+
+
+def _inner_question_at(plain: Sequence[str], index: int) -> bool:
+    """A question word after a joiner ("... and how ..."): a second question may start."""
+    return plain[index] in _INNER_OPENERS and plain[index - 1] in _JOINERS
 
 
 # --- candidates --------------------------------------------------------------------------------
@@ -301,9 +304,9 @@ def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
     question in each of its languages: alone, with the statement that leads into it in the
     same turn ("You are polling at 10%. What do you attribute that to?"), and clause by
     clause, since a two-part question often shares only one part with the guide's ("...,
-    and how did you go about it?"). Similarities of a multilingual embedding sit in a
-    narrow band, so a sentence counts by how far it stands above the question's median
-    over the interview, and only for the question it stands out most for.
+    and how did you go about it?"). Some questions are close to every sentence, so a
+    sentence counts by how far it stands above the question's median over the interview,
+    and only for the question it stands out most for.
     """
     model = semantic.embedder()
     spans = _asking_sentences(ctx)
@@ -341,11 +344,7 @@ def _clauses(tokens: Sequence[str]) -> list[str]:
     """The whole text, then each of its parts cut before a question word that follows
     "and"/"or"/"y" ("What led you to start it, | and how did you get it going?")."""
     plain = [normalise(t) for t in tokens]
-    cuts = [
-        i - 1
-        for i in range(2, len(tokens))
-        if plain[i] in _INNER_OPENERS and plain[i - 1] in _JOINERS
-    ]
+    cuts = [i - 1 for i in range(2, len(tokens)) if _inner_question_at(plain, i)]
     bounds = [0, *cuts, len(tokens)]
     parts = [" ".join(tokens[a:b]).strip(" ,;") for a, b in itertools.pairwise(bounds)]
     return [" ".join(tokens), *parts] if len(parts) > 1 else [" ".join(tokens)]
