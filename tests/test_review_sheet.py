@@ -203,6 +203,9 @@ def test_cli_serves_until_interrupted(study: Study) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # a shell without job control starts background jobs with SIGINT ignored, and Python
+        # then installs no Ctrl+C handler; a user's terminal never does that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         line = process.stdout.readline()  # type: ignore[union-attr]
