@@ -81,6 +81,8 @@ BEAM_WIDTH = 64
 """Partial assignments kept while searching for the best one."""
 _SENTENCE_END = re.compile(r"[.?!…]+[\"')\]]*$")
 _QUESTION_START = ("¿", "¡")
+_BROKEN_OFF = re.compile("(--|\u2014|\u2013)$")
+"""A word ending in "--" or an em or en dash: the speaker broke off."""
 _ENDS_STATEMENT = re.compile(r"[.!…][\"')\]]*\s*$")
 _QUESTION_WORDS = frozenset(
     {
@@ -185,7 +187,7 @@ def _sentences_of(words: list[Word]) -> list[Sentence]:
         if pause or opens_question:
             sentences.append(_sentence(words, first, index - 1))
             first = index
-        if _SENTENCE_END.search(word.text.strip()):
+        if _ends_sentence(words, index):
             sentences.append(_sentence(words, first, index))
             first = index + 1
     if first < len(words):
@@ -468,11 +470,14 @@ def _opens_question(word: Word, plain: str) -> bool:
 
 
 def _ends_sentence(words: list[Word], index: int) -> bool:
-    return (
-        index + 1 == len(words)
-        or bool(_SENTENCE_END.search(words[index].text.strip()))
-        or words[index + 1].text.strip().startswith(_QUESTION_START)
-    )
+    """End punctuation, the recording's end, an opening "¿" next, or a sentence broken off
+    with a dash before a new one ("We have -- How can you tell ...?"), as typed transcripts
+    mark an interruption."""
+    if index + 1 == len(words) or _SENTENCE_END.search(words[index].text.strip()):
+        return True
+    following = words[index + 1].text.strip()
+    broken_off = bool(_BROKEN_OFF.search(words[index].text.strip())) and following[:1].isupper()
+    return broken_off or following.startswith(_QUESTION_START)
 
 
 # --- global assignment -------------------------------------------------------------------------

@@ -72,6 +72,19 @@ def test_split_sentences_on_long_pauses() -> None:
     assert [(s.start, s.end) for s in sentences] == [(0.0, 2.0), (3.0, 6.0)]
 
 
+def test_split_sentences_where_a_speaker_breaks_off_with_a_dash() -> None:
+    """Typed transcripts mark an interruption with a dash; a capital after it starts anew."""
+    transcript = make_transcript(
+        [("We have -- How can you tell? It varies -- more or less.", 0.0, 4.0)]
+    )
+    sentences = split_sentences(transcript)
+    assert [s.text for s in sentences] == [
+        "We have --",
+        "How can you tell?",
+        "It varies -- more or less.",
+    ]
+
+
 def test_segment_without_words_is_one_sentence() -> None:
     """Engines that give no word timestamps still produce usable sentences."""
     transcript = Transcript(
