@@ -8,7 +8,8 @@ Interviewers paraphrase, reorder, skip and merge questions, so alignment works i
    ("... and how ...") starts; passages the interviewee speaks count for little. A passage
    that shares the question's rarer content words (weighted by how seldom the interview
    uses them) also counts, for questions the interviewer put in quite other words, and,
-   with the `semantic` extra, a question-form sentence close in meaning (pipeline.semantic).
+   with the `semantic` extra, a question-form sentence close in meaning, it and the reply
+   it drew (pipeline.semantic).
 3. Assignment: one non-overlapping set of candidates, at most one per question, with the
    highest total score; asking a question before one that precedes it in the guide costs a
    small penalty, so guide order breaks ties but a clear reordering still wins.
@@ -109,6 +110,11 @@ SEMANTIC_FLOOR = 0.12
 sentence's meaning must come to a guide question's before it may place it."""
 SEMANTIC_SCALE = 0.4
 """Score gained per unit of meaning similarity above SEMANTIC_FLOOR."""
+REPLY_WEIGHT = 0.25
+"""How much the meaning of the reply a sentence drew adds to the sentence's own: an answer
+about costs says the question was about costs, however it was put."""
+REPLY_WORDS = 60
+"""Words of the reply that count (its start says what it answers)."""
 SEMANTIC_CEILING = 0.7
 """Highest score meaning alone gives: a near-verbatim question still wins on its words."""
 OVERLAP_CEILING = 0.64
@@ -306,7 +312,8 @@ def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
     question in each of its languages: alone, with the statement that leads into it in the
     same turn ("You are polling at 10%. What do you attribute that to?"), and clause by
     clause, since a two-part question often shares only one part with the guide's ("...,
-    and how did you go about it?"). Some questions are close to every sentence, so a
+    and how did you go about it?"); the meaning of the reply it drew adds a little
+    (REPLY_WEIGHT). Some questions are close to every sentence, so a
     sentence counts by how far it stands above the question's median over the interview,
     and only for the question it stands out most for.
     """
@@ -328,6 +335,11 @@ def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
     similar = np.maximum.reduceat(
         np.maximum.reduceat(pairs, _offsets(heard), axis=0), _offsets(guide), axis=1
     )
+    replies = _replies(ctx, spans)
+    answered = [row for row, reply in enumerate(replies) if reply]
+    drew = np.zeros((len(spans), columns.shape[0]))  # no reply (merged): no evidence
+    drew[answered] = model.embed([replies[row] for row in answered]) @ columns.T
+    similar += REPLY_WEIGHT * np.maximum.reduceat(drew, _offsets(guide), axis=1)
     above = similar - np.median(similar, axis=0)
     matches = []
     for row, (_, first, last) in enumerate(spans):
@@ -340,6 +352,17 @@ def _by_meaning(questions: Sequence[Question], ctx: _Words) -> list[_Match]:
         if score >= MATCH_THRESHOLD:
             matches.append(_Match(questions[n].id, first, last, score))
     return matches
+
+
+def _replies(ctx: _Words, spans: list[tuple[int, int, int]]) -> list[str]:
+    """What follows each question-form sentence up to the next one (at most REPLY_WORDS
+    words, the interviewer's left out): the start of the answer it drew."""
+    stops = [first for _, first, _ in spans[1:]] + [len(ctx.words)]
+    replies = []
+    for (_, _, last), stop in zip(spans, stops, strict=True):
+        following = range(last + 1, min(stop, last + 1 + REPLY_WORDS))
+        replies.append(join_words([ctx.words[i] for i in following if ctx.roles[i] != INTERVIEWER]))
+    return replies
 
 
 def _clauses(tokens: Sequence[str]) -> list[str]:

