@@ -13,8 +13,10 @@ Sets (see bench/align_data/README.md):
            the aligner's settings were tuned on these
   heldout  twelve more (eleven Wikinews via GUM, one Spanish Wikinoticias), same protocol,
            built blind; scored blind twice, since then also used to develop the aligner
-  unseen   more public interviews (Wikinews via GUM and AMALGUM), same protocol, built
-           blind and scored once, after every setting was fixed: the honest figure
+  unseen   thirteen more (Wikinews via GUM and AMALGUM), same protocol, built blind; scored
+           blind once (61.8%), since then also used to develop the aligner
+  fresh    twelve more (Wikinews via AMALGUM), same protocol, built blind and scored once,
+           after every setting was fixed: the honest figure
 
     python bench/align_eval.py            # 200 stress interviews
     python bench/align_eval.py --fast     # 30 stress interviews (what CI runs via pytest)
@@ -54,18 +56,25 @@ DATA = Path(__file__).resolve().parent / "align_data"
 PLACE_TOLERANCE = 1.0
 """A located question counts as right when it starts within this many seconds of the
 interviewer's turn that asked it."""
-PUBLIC_SETS = ("real", "heldout", "unseen")
-FLOORS = {"example": 0.95, "stress": 0.95, "real": 0.6, "heldout": 0.33, "unseen": 0.35}
+PUBLIC_SETS = ("real", "heldout", "unseen", "fresh")
+FLOORS = {
+    "example": 0.95,
+    "stress": 0.95,
+    "real": 0.6,
+    "heldout": 0.33,
+    "unseen": 0.35,
+    "fresh": 0.32,
+}
 """Minimum share of questions handled right, per set, matching words only (asserted in
 tests/test_align_eval.py). The public sets' floors are their measured figures, to catch
 regressions; their goal is REAL_TARGET."""
-FLOORS_BY_MEANING = {"real": 0.92, "heldout": 0.73, "unseen": 0.61}
-"""The public sets' floors with the `semantic` extra installed (measured 92.0%, 73.0% and
-61.8%)."""
+FLOORS_BY_MEANING = {"real": 0.92, "heldout": 0.73, "unseen": 0.69, "fresh": 0.68}
+"""The public sets' floors with the `semantic` extra installed (measured 92.0%, 73.0%, 69.1%
+and 68.4%)."""
 REAL_TARGET = 0.85
 """Share of questions public transcripts should have right (issue #5): met on the set the
-settings were tuned on, not on the held-out and unseen ones, whose guides often ask in
-quite other words than the interviewer did."""
+settings were first tuned on, not on the others, whose guides often ask in quite other
+words than the interviewer did."""
 
 
 @dataclass(frozen=True)

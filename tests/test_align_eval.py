@@ -46,7 +46,7 @@ def test_example_set_covers_the_whole_study(fast_scores: dict) -> None:
     assert sum(example.f1s) / len(example.f1s) >= 0.8
 
 
-@pytest.mark.parametrize("folder", ["real", "heldout", "unseen"])
+@pytest.mark.parametrize("folder", ["real", "heldout", "unseen", "fresh"])
 def test_public_sets_hold_transcripts_with_their_sources(harness: ModuleType, folder: str) -> None:
     items = harness.real_set(folder)
     assert len(items) >= 5
